@@ -1,0 +1,134 @@
+"""Tenants, the regions they are enabled in, the people who act for them, and API tokens."""
+
+import hashlib
+import hmac
+import secrets
+from datetime import timedelta
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils import timezone
+
+from imagesharing.errors import NotPermitted, RegionNotEnabled
+
+
+class Region(models.Model):
+    """A cloud region; every image and server lives in exactly one."""
+
+    code = models.CharField(max_length=8, primary_key=True, help_text="Upper case, for example DFW.")
+    name = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class AccountQuerySet(models.QuerySet):
+    def enabled_in(self, region: Region) -> "AccountQuerySet":
+        """R8: the tenants an image in `region` may be shared with."""
+        return self.filter(regions=region)
+
+
+class Account(models.Model):
+    """A tenant: the unit that owns images and servers and is charged for them."""
+
+    tenant_id = models.PositiveBigIntegerField(unique=True, verbose_name="tenant ID")
+    name = models.CharField(max_length=128)
+    regions = models.ManyToManyField(Region, related_name="accounts", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = AccountQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["tenant_id"]
+
+    def __str__(self) -> str:
+        return f"{self.tenant_id} ({self.name})"
+
+    def is_enabled_in(self, region: Region) -> bool:
+        return self.regions.filter(pk=region.pk).exists()
+
+    def require_region(self, region: Region) -> None:
+        """R8: refuse to act in a region this tenant is not enabled in."""
+        if not self.is_enabled_in(region):
+            raise RegionNotEnabled(f"Your account is not enabled in region {region.code}.")
+
+
+class User(AbstractUser):
+    """A person signing in. Acts for exactly one tenant; operators may have none."""
+
+    account = models.ForeignKey(
+        Account,
+        on_delete=models.PROTECT,
+        related_name="users",
+        null=True,
+        blank=True,
+        help_text="The tenant this user acts for. Only staff-only operator logins may have none.",
+    )
+
+    def require_operator(self) -> None:
+        """R10 and operator actions: only cloud staff may act outside their tenant's rights."""
+        if not self.is_staff:
+            raise NotPermitted("Only cloud operators can do that.")
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def issue(self, user: User, name: str, lifetime: timedelta | None = None) -> tuple["ApiToken", str]:
+        """Create a token and return it with its plain text, which is never stored."""
+        plain = secrets.token_urlsafe(32)
+        token = self.create(
+            user=user,
+            name=name,
+            prefix=plain[:8],
+            digest=_digest(plain),
+            expires_at=timezone.now() + lifetime if lifetime else None,
+        )
+        return token, plain
+
+    def authenticate(self, plain: str) -> User | None:
+        """The user a presented token acts for, or None if it is unknown or expired."""
+        digest = _digest(plain)
+        token = self.select_related("user__account").filter(digest=digest).first()
+        if token is None or not hmac.compare_digest(token.digest, digest):
+            return None
+        now = timezone.now()
+        if token.expires_at is not None and token.expires_at <= now:
+            return None
+        if not token.user.is_active:
+            return None
+        token.touch(now)
+        return token.user
+
+
+class ApiToken(models.Model):
+    """A credential for the API. Only a SHA-256 digest of the token is kept."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=8, help_text="The first characters, to recognise a token.")
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    def touch(self, now) -> None:
+        """Record use, at most once a minute, so that a busy script does not write per request."""
+        if self.last_used_at is None or now - self.last_used_at > timedelta(minutes=1):
+            self.last_used_at = now
+            self.save(update_fields=["last_used_at"])
+
+    touch.alters_data = True

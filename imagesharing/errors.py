@@ -1,0 +1,94 @@
+"""The one hierarchy of domain errors raised by the sharing rules (R1 to R17).
+
+Model methods raise these; the panel turns them into messages and form errors,
+the API into Glance's status codes. `http_status` is the code Glance answers
+with for the same refusal, so the mapping lives here once.
+"""
+
+
+class DomainError(Exception):
+    """A sharing rule refused the action. `message` is safe to show any user."""
+
+    http_status = 400
+    default_message = "The request was refused."
+
+    def __init__(self, message: str | None = None):
+        self.message = message or self.default_message
+        super().__init__(self.message)
+
+
+class NotFound(DomainError):
+    """R6, R7: the object does not exist or the caller may not know it does."""
+
+    http_status = 404
+    default_message = "No such image."
+
+
+class NotOwner(DomainError):
+    """R1: only the owner of the image may do this."""
+
+    http_status = 403
+    default_message = "Only the owner of this image can do that."
+
+
+class NotPermitted(DomainError):
+    """A rule forbids the action for this caller (R3, R4, R10)."""
+
+    http_status = 403
+    default_message = "You are not allowed to do that."
+
+
+class TenantUnavailable(DomainError):
+    """R8, R17: one message for an unknown tenant and one outside the region."""
+
+    http_status = 400
+    default_message = "Cannot share with that tenant in this region."
+
+
+class RegionNotEnabled(DomainError):
+    """R8: the acting tenant is not enabled in the image's region."""
+
+    http_status = 403
+    default_message = "Your account is not enabled in this region."
+
+
+class QuotaExceeded(DomainError):
+    """R11: the image already has the most members allowed."""
+
+    http_status = 413
+    default_message = "This image has reached its member limit."
+
+
+class AlreadyMember(DomainError):
+    """R2: that tenant is already a member of the image."""
+
+    http_status = 409
+    default_message = "That tenant is already a member of this image."
+
+
+class NotShareable(DomainError):
+    """R9, R10: only images with visibility 'shared' have members."""
+
+    http_status = 403
+    default_message = "Only images with visibility 'shared' can have members."
+
+
+class InvalidValue(DomainError):
+    """A value is not one the rules accept (a member status, a name, a visibility)."""
+
+    http_status = 400
+    default_message = "That value is not valid."
+
+
+class ImageProtected(DomainError):
+    """R15: a protected image cannot be deleted."""
+
+    http_status = 403
+    default_message = "This image is protected and cannot be deleted."
+
+
+class ImageNotActive(DomainError):
+    """R15: only active images can be booted."""
+
+    http_status = 409
+    default_message = "Only active images can be used to boot a server."

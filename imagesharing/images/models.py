@@ -1,0 +1,278 @@
+"""Images and the rules about who sees, changes and deletes them (R1, R5, R6, R9, R10, R14, R15)."""
+
+import uuid
+
+from django.db import models, transaction
+from django.db.models import Exists, OuterRef, Q, Sum
+from django.utils import timezone
+
+from imagesharing.accounts.models import Account, Region
+from imagesharing.errors import (
+    ImageNotActive,
+    ImageProtected,
+    InvalidValue,
+    NotFound,
+    NotOwner,
+    NotPermitted,
+)
+
+
+class Visibility(models.TextChoices):
+    PRIVATE = "private"
+    SHARED = "shared"
+    PUBLIC = "public"
+
+
+class Status(models.TextChoices):
+    QUEUED = "queued"
+    SAVING = "saving"
+    ACTIVE = "active"
+    KILLED = "killed"
+    DELETED = "deleted"
+
+
+DISK_FORMATS = ["raw", "qcow2", "vhd", "vhdx", "vmdk", "vdi", "iso", "ami", "ari", "aki", "ploop"]
+CONTAINER_FORMATS = ["bare", "ovf", "ova", "docker", "ami", "ari", "aki", "compressed"]
+
+NAME_MAX_LENGTH = 255
+# Glance stores min_disk and min_ram as 32-bit signed integers.
+INT_MAX = 2**31 - 1
+
+
+def _members_of(account: Account, statuses=None):
+    """Membership rows of `account` for the image in the outer query (R5, R6 subqueries)."""
+    from imagesharing.memberships.models import ImageMember
+
+    members = ImageMember.objects.filter(image=OuterRef("pk"), member=account)
+    return members if statuses is None else members.filter(status__in=statuses)
+
+
+class ImageQuerySet(models.QuerySet):
+    def live(self) -> "ImageQuerySet":
+        return self.exclude(status=Status.DELETED)
+
+    def visible_to(self, account: Account, region: Region) -> "ImageQuerySet":
+        """R5: the tenant's image list in a region: own, public, and accepted shares."""
+        from imagesharing.memberships.models import MemberStatus
+
+        accepted = Q(visibility=Visibility.SHARED) & Exists(_members_of(account, [MemberStatus.ACCEPTED]))
+        return self.live().filter(region=region).filter(
+            Q(owner=account) | Q(visibility=Visibility.PUBLIC) | accepted
+        )
+
+    def usable_by(self, account: Account) -> "ImageQuerySet":
+        """R6: images the tenant may open by ID and boot: own, public, or a member of any status."""
+        member = Q(visibility=Visibility.SHARED) & Exists(_members_of(account))
+        return self.live().filter(Q(owner=account) | Q(visibility=Visibility.PUBLIC) | member)
+
+    def get_usable(self, account: Account, image_id) -> "Image":
+        """R6: the image by ID, or NotFound, alike for a stranger's image and a missing one."""
+        try:
+            image_id = uuid.UUID(str(image_id))
+        except ValueError:
+            raise NotFound() from None
+        image = self.usable_by(account).select_related("owner", "region").filter(pk=image_id).first()
+        if image is None:
+            raise NotFound()
+        return image
+
+    def storage_charged_to(self, account: Account) -> int:
+        """R14: bytes stored for images the tenant owns; shared-with-it images cost it nothing."""
+        return self.live().filter(owner=account).aggregate(total=Sum("size"))["total"] or 0
+
+    def create_image(self, user, region: Region, *, as_operator: bool = False, **properties) -> "Image":
+        """R1: a new image owned by the user's tenant, in a region it is enabled in; `queued` until data arrives."""
+        account = user.account
+        if account is None:
+            raise NotPermitted("This login does not belong to a tenant.")
+        account.require_region(region)
+        image = self.model(owner=account, region=region)
+        changes = image._clean_changes(user, properties, as_operator)
+        for field, value in changes.items():
+            setattr(image, field, value)
+        image.save()
+        return image
+
+
+class Image(models.Model):
+    """A server image. It has exactly one owner tenant (R1) and lives in one region."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="images")
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="images")
+    name = models.CharField(max_length=NAME_MAX_LENGTH, blank=True)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
+    visibility = models.CharField(max_length=8, choices=Visibility.choices, default=Visibility.PRIVATE)
+    disk_format = models.CharField(max_length=8, blank=True, choices=[(f, f) for f in DISK_FORMATS])
+    container_format = models.CharField(max_length=10, blank=True, choices=[(f, f) for f in CONTAINER_FORMATS])
+    size = models.PositiveBigIntegerField(null=True, blank=True)
+    checksum = models.CharField(max_length=32, blank=True)
+    os_hash_algo = models.CharField(max_length=16, blank=True)
+    os_hash_value = models.CharField(max_length=128, blank=True)
+    min_disk = models.PositiveIntegerField(default=0)
+    min_ram = models.PositiveIntegerField(default=0)
+    protected = models.BooleanField(default=False)
+    file = models.FileField(upload_to="images/", blank=True)
+    base_image_id = models.UUIDField(
+        null=True, blank=True, help_text="R13: for a snapshot, the image its server was booted from."
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ImageQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # R5, own images: "owner's images in a region, newest first", keyset by (created_at, id).
+            models.Index(fields=["owner", "region", "-created_at", "-id"], name="image_owner_list"),
+            # R5, public images: "the region's public images, newest first".
+            models.Index(fields=["visibility", "region", "-created_at", "-id"], name="image_visibility_list"),
+            # Keyset pagination over any mix of the above: "created before the marker".
+            models.Index(fields=["region", "-created_at", "-id"], name="image_region_list"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name or str(self.id)
+
+    # Who may act on it.
+
+    def is_usable_by(self, account: Account | None) -> bool:
+        return account is not None and Image.objects.usable_by(account).filter(pk=self.pk).exists()
+
+    def require_owner(self, user, as_operator: bool = False) -> None:
+        """R1: only the owner changes the image; R6: strangers are told it does not exist."""
+        if as_operator:
+            user.require_operator()
+            return
+        if self.status == Status.DELETED:
+            raise NotFound()
+        if user.account_id != self.owner_id:
+            raise NotOwner() if self.is_usable_by(user.account) else NotFound()
+
+    def require_bootable(self) -> None:
+        """R15: only active images boot."""
+        if self.status != Status.ACTIVE:
+            raise ImageNotActive(f"This image is {self.status}; only active images can be used to boot a server.")
+
+    # Changes.
+
+    def _clean_changes(self, user, changes: dict, as_operator: bool) -> dict:
+        """Check every requested change before any is written, so bad input changes nothing."""
+        cleaned = {}
+        for field, value in changes.items():
+            if field == "name":
+                if not isinstance(value, str) or len(value) > NAME_MAX_LENGTH:
+                    raise InvalidValue(f"The name must be text of at most {NAME_MAX_LENGTH} characters.")
+                cleaned[field] = value.strip()
+            elif field == "visibility":
+                if value not in Visibility.values:
+                    raise InvalidValue(f"Visibility must be one of {', '.join(Visibility.values)}.")
+                if value == Visibility.PUBLIC and value != self.visibility:
+                    if not as_operator:
+                        raise NotPermitted("Only cloud operators can make an image public.")  # R10
+                    user.require_operator()
+                cleaned[field] = value
+            elif field == "protected":
+                if not isinstance(value, bool):
+                    raise InvalidValue("Protected must be true or false.")
+                cleaned[field] = value
+            elif field in ("min_disk", "min_ram"):
+                if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= INT_MAX:
+                    raise InvalidValue(f"{field} must be a whole number from 0 to {INT_MAX}.")
+                cleaned[field] = value
+            elif field == "disk_format":
+                if value not in DISK_FORMATS:
+                    raise InvalidValue(f"Disk format must be one of {', '.join(DISK_FORMATS)}.")
+                cleaned[field] = value
+            elif field == "container_format":
+                if value not in CONTAINER_FORMATS:
+                    raise InvalidValue(f"Container format must be one of {', '.join(CONTAINER_FORMATS)}.")
+                cleaned[field] = value
+            else:
+                raise InvalidValue(f"The property {field!r} cannot be changed.")
+        return cleaned
+
+    def update(self, user, *, as_operator: bool = False, **changes) -> list[str]:
+        """R1, R9, R10, R16: the owner renames or changes properties; all or nothing.
+
+        Returns the names of the fields that changed. A visibility change is recorded
+        in the history; members are kept while an image is not shared (as Glance
+        does) but give no access until it is shared again.
+        """
+        from imagesharing.memberships.models import Event
+
+        with transaction.atomic():
+            locked = Image.objects.select_for_update().get(pk=self.pk)
+            locked.require_owner(user, as_operator)
+            cleaned = locked._clean_changes(user, changes, as_operator)
+            changed = [field for field, value in cleaned.items() if getattr(locked, field) != value]
+            if not changed:
+                return []
+            before_visibility = locked.visibility
+            for field in changed:
+                setattr(locked, field, cleaned[field])
+            locked.save(update_fields=[*changed, "updated_at"])
+            if "visibility" in changed:
+                Event.objects.record(
+                    user, locked, Event.Action.VISIBILITY_CHANGED,
+                    before=before_visibility, after=locked.visibility, by_operator=as_operator,
+                )
+        self._refresh_from(locked)
+        return changed
+
+    update.alters_data = True
+
+    def mark_active(self, size: int, checksum: str = "", os_hash_value: str = "") -> None:
+        """The image's data is stored: it can now be booted (R15)."""
+        self.status = Status.ACTIVE
+        self.size = size
+        self.checksum = checksum
+        self.os_hash_algo = "sha512" if os_hash_value else ""
+        self.os_hash_value = os_hash_value
+        self.save(update_fields=["status", "size", "checksum", "os_hash_algo", "os_hash_value", "updated_at"])
+
+    mark_active.alters_data = True
+
+    def destroy(self, user, *, as_operator: bool = False) -> None:
+        """R15, R16: delete the image and its members; servers booted from it keep running.
+
+        The row stays with status `deleted` (as Glance's soft delete) so that servers
+        and the history still name it; its data file is removed once committed.
+        """
+        from imagesharing.memberships.models import Event
+
+        with transaction.atomic():
+            locked = Image.objects.select_for_update().get(pk=self.pk)
+            locked.require_owner(user, as_operator)
+            if locked.status == Status.DELETED:
+                raise NotFound()
+            if locked.protected:
+                raise ImageProtected()
+            members = list(locked.members.all())
+            locked.members.all().delete()
+            Event.objects.record_many(
+                user, locked, Event.Action.MEMBER_REMOVED,
+                [(member.member, member.status, "") for member in members],
+                by_operator=as_operator, note="image deleted",
+            )
+            Event.objects.record(
+                user, locked, Event.Action.IMAGE_DELETED,
+                before=locked.status, after=Status.DELETED, by_operator=as_operator,
+            )
+            stored = locked.file.name
+            locked.status = Status.DELETED
+            locked.deleted_at = timezone.now()
+            locked.file = ""
+            locked.save(update_fields=["status", "deleted_at", "file", "updated_at"])
+            if stored:
+                storage = locked.file.storage
+                transaction.on_commit(lambda: storage.delete(stored))
+        self._refresh_from(locked)
+
+    destroy.alters_data = True
+
+    def _refresh_from(self, other: "Image") -> None:
+        for field in self._meta.concrete_fields:
+            setattr(self, field.attname, getattr(other, field.attname))

@@ -1,0 +1,118 @@
+"""Simulated compute: servers booted from images, and their snapshots (R6, R8, R12, R13, R15).
+
+There is no real VM: a server is a record and a state. What matters here is which
+images a tenant may boot and who owns what a server produces.
+"""
+
+import uuid
+
+from django.db import models, transaction
+from django.utils import timezone
+
+from imagesharing.accounts.models import Account, Region
+from imagesharing.errors import InvalidValue, NotFound, NotPermitted
+from imagesharing.images.models import NAME_MAX_LENGTH, Image, Visibility
+
+
+def _clean_server_name(name) -> str:
+    if not isinstance(name, str) or not name.strip() or len(name) > NAME_MAX_LENGTH:
+        raise InvalidValue(f"A server needs a name of 1 to {NAME_MAX_LENGTH} characters.")
+    return name.strip()
+
+
+class ServerQuerySet(models.QuerySet):
+    def owned_by(self, account: Account) -> "ServerQuerySet":
+        return self.filter(owner=account)
+
+    def get_owned(self, account: Account, server_id) -> "Server":
+        """A server of the tenant's, or NotFound alike for another tenant's and a missing one."""
+        try:
+            server_id = uuid.UUID(str(server_id))
+        except ValueError:
+            raise NotFound("No such server.") from None
+        server = self.owned_by(account).select_related("image", "region").filter(pk=server_id).first()
+        if server is None:
+            raise NotFound("No such server.")
+        return server
+
+    def boot(self, user, image: Image, name: str, region: Region | None = None) -> "Server":
+        """R6, R8, R15: boot from an image the tenant may use, in the image's region only.
+
+        A member of any status may boot (R6); `region`, when given, is where the
+        caller is working and must be the image's.
+        """
+        account = user.account
+        if account is None:
+            raise NotPermitted("This login does not belong to a tenant.")
+        name = _clean_server_name(name)
+        image = Image.objects.get_usable(account, image.pk)
+        image.require_bootable()
+        if region is not None and region.pk != image.region_id:
+            raise InvalidValue(
+                f"This image is in region {image.region_id}; servers boot only in their image's region."
+            )
+        account.require_region(image.region)
+        return self.create(owner=account, region=image.region, image=image, name=name)
+
+
+class Server(models.Model):
+    """A tenant's server. It keeps the image it booted from even after revocation or deletion (R12, R15)."""
+
+    class State(models.TextChoices):
+        ACTIVE = "active"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="servers")
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="servers")
+    name = models.CharField(max_length=NAME_MAX_LENGTH)
+    image = models.ForeignKey(
+        Image, on_delete=models.PROTECT, related_name="servers",
+        help_text="The image it booted from; kept after the image is revoked or deleted.",
+    )
+    status = models.CharField(max_length=8, choices=State.choices, default=State.ACTIVE)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ServerQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # Servers page: "this tenant's servers in a region, newest first".
+            models.Index(fields=["owner", "region", "-created_at", "-id"], name="server_owner_list"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def require_owner(self, user) -> None:
+        if user.account_id != self.owner_id:
+            raise NotFound("No such server.")
+
+    def snapshot(self, user, name: str) -> Image:
+        """R13: a new private image owned by the server's tenant, never by the base image's producer."""
+        self.require_owner(user)
+        name = _clean_server_name(name)
+        base = self.image
+        with transaction.atomic():
+            image = Image.objects.create(
+                owner_id=self.owner_id,
+                region_id=self.region_id,
+                name=name,
+                visibility=Visibility.PRIVATE,
+                disk_format=base.disk_format,
+                container_format=base.container_format,
+                min_disk=base.min_disk,
+                min_ram=base.min_ram,
+                base_image_id=base.pk,
+            )
+            image.mark_active(size=base.size or 0)
+        return image
+
+    snapshot.alters_data = True
+
+    def destroy(self, user) -> None:
+        """Only the owner deletes its server; images are untouched."""
+        self.require_owner(user)
+        self.delete()
+
+    destroy.alters_data = True

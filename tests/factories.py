@@ -1,0 +1,54 @@
+"""Small factories: real rows through the real model methods, no fixtures files, no mocks."""
+import itertools
+
+from imagesharing.accounts.models import Account, Region, User
+from imagesharing.images.models import Image, Visibility
+from imagesharing.memberships.models import ImageMember
+
+_tenant_ids = itertools.count(900001)
+
+
+def region(code: str = "DFW") -> Region:
+    return Region.objects.get_or_create(code=code, defaults={"name": code})[0]
+
+
+def account(*regions: Region, name: str = "", tenant_id: int | None = None) -> Account:
+    tenant_id = tenant_id or next(_tenant_ids)
+    created = Account.objects.create(tenant_id=tenant_id, name=name or f"Tenant {tenant_id}")
+    created.regions.set(regions or [region()])
+    return created
+
+
+def user(account_: Account | None = None, *, username: str = "", staff: bool = False) -> User:
+    account_ = account_ if account_ is not None or staff else account()
+    username = username or f"user{User.objects.count() + 1}-{account_.tenant_id if account_ else 'op'}"
+    return User.objects.create_user(
+        username, password="password", account=account_, is_staff=staff, is_superuser=staff
+    )
+
+
+def operator() -> User:
+    return user(None, staff=True)
+
+
+def image(owner: User, region_: Region | None = None, *, name: str = "image", size: int = 1024,
+          visibility: str = Visibility.PRIVATE, active: bool = True) -> Image:
+    region_ = region_ or owner.account.regions.first()
+    created = Image.objects.create_image(owner, region_, name=name)
+    if active:
+        created.mark_active(size=size)
+    if visibility == Visibility.SHARED:
+        created.update(owner, visibility=Visibility.SHARED)
+    elif visibility == Visibility.PUBLIC:
+        created.update(operator(), visibility=Visibility.PUBLIC, as_operator=True)
+    return created
+
+
+def member(owner: User, image_: Image, consumer: User, status: str = "pending") -> ImageMember:
+    """Share `image_` with the consumer's tenant and let the consumer answer."""
+    if image_.visibility != Visibility.SHARED:
+        image_.update(owner, visibility=Visibility.SHARED)
+    added = ImageMember.objects.add(owner, image_, consumer.account.tenant_id)
+    if status != "pending":
+        added.set_status(consumer, status)
+    return added
