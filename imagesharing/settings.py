@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "imagesharing.images",
     "imagesharing.memberships",
     "imagesharing.servers",
+    "imagesharing.api",
 ]
 
 MIDDLEWARE = [
