@@ -48,6 +48,11 @@ def _members_of(account: Account, statuses=None):
     return members if statuses is None else members.filter(status__in=statuses)
 
 
+def _check_sort(key: str, direction: str) -> None:
+    if key not in SORT_KEYS or direction not in ("asc", "desc"):
+        raise InvalidValue(f"Sort by one of {', '.join(SORT_KEYS)}, asc or desc.")
+
+
 class ImageQuerySet(models.QuerySet):
     def live(self) -> "ImageQuerySet":
         return self.exclude(status=Status.DELETED)
@@ -79,8 +84,7 @@ class ImageQuerySet(models.QuerySet):
 
     def sorted_by(self, key: str = "created_at", direction: str = "desc") -> "ImageQuerySet":
         """Order for keyset paging: the sort key, then the ID to break ties."""
-        if key not in SORT_KEYS or direction not in ("asc", "desc"):
-            raise InvalidValue(f"Sort by one of {', '.join(SORT_KEYS)}, asc or desc.")
+        _check_sort(key, direction)
         sign = "-" if direction == "desc" else ""
         return self.order_by(f"{sign}{key}", f"{sign}id")
 
@@ -89,8 +93,7 @@ class ImageQuerySet(models.QuerySet):
 
         Uses the index on the sort key instead of OFFSET, so page 10,000 costs what page 1 does.
         """
-        if key not in SORT_KEYS or direction not in ("asc", "desc"):
-            raise InvalidValue(f"Sort by one of {', '.join(SORT_KEYS)}, asc or desc.")
+        _check_sort(key, direction)
         op = "lt" if direction == "desc" else "gt"
         value = getattr(marker, key)
         return self.filter(Q(**{f"{key}__{op}": value}) | Q(**{key: value, f"id__{op}": marker.pk}))
