@@ -6,10 +6,10 @@ import secrets
 from datetime import timedelta
 
 from django.contrib.auth.models import AbstractUser
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
-from imagesharing.errors import NotPermitted, RegionNotEnabled
+from imagesharing.errors import InvalidValue, NotPermitted, RegionNotEnabled
 
 
 class Region(models.Model):
@@ -29,6 +29,30 @@ class AccountQuerySet(models.QuerySet):
     def enabled_in(self, region: Region) -> "AccountQuerySet":
         """R8: the tenants an image in `region` may be shared with."""
         return self.filter(regions=region)
+
+    def create_tenant(self, tenant_id, name: str, region_codes: list[str]) -> "Account":
+        """A new tenant enabled in the given regions; refuses bad, duplicate or unknown values."""
+        if isinstance(tenant_id, bool) or not str(tenant_id).isdigit() or not 0 < int(tenant_id) < 2**63:
+            raise InvalidValue(f"A tenant ID is a positive whole number, not {tenant_id!r}.")
+        tenant_id = int(tenant_id)
+        name = (name or "").strip()
+        if not name or len(name) > 128:
+            raise InvalidValue("A tenant needs a name of 1 to 128 characters.")
+        codes = [code.upper() for code in region_codes]
+        regions = list(Region.objects.filter(code__in=codes))
+        unknown = sorted(set(codes) - {region.code for region in regions})
+        if unknown or not codes:
+            raise InvalidValue(f"Unknown region: {', '.join(unknown)}." if unknown else "Name at least one region.")
+        with transaction.atomic():
+            if self.filter(tenant_id=tenant_id).exists():
+                raise InvalidValue(f"Tenant {tenant_id} already exists.")
+            try:
+                with transaction.atomic():
+                    account = self.create(tenant_id=tenant_id, name=name)
+            except IntegrityError:
+                raise InvalidValue(f"Tenant {tenant_id} already exists.") from None
+            account.regions.set(regions)
+        return account
 
 
 class Account(models.Model):
@@ -81,6 +105,9 @@ def _digest(token: str) -> str:
 class ApiTokenQuerySet(models.QuerySet):
     def issue(self, user: User, name: str, lifetime: timedelta | None = None) -> tuple["ApiToken", str]:
         """Create a token and return it with its plain text, which is never stored."""
+        name = (name or "").strip()
+        if not name or len(name) > 100:
+            raise InvalidValue("A token needs a name of 1 to 100 characters.")
         plain = secrets.token_urlsafe(32)
         token = self.create(
             user=user,
