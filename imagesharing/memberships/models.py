@@ -157,17 +157,18 @@ class ImageMemberQuerySet(models.QuerySet):
     def _add_locked(self, user, image: Image, tenant_id) -> "ImageMember":
         number = parse_tenant_id(tenant_id)
         account = Account.objects.enabled_in(image.region).filter(tenant_id=number).first()
-        if account is None:
-            raise TenantUnavailable()  # R8, R17: one message for unknown and out of region
-        if account.pk == image.owner_id:
-            raise NotPermitted("You own this image; it cannot be shared with your own tenant.")  # R4
         members = self.filter(image=image)
-        if members.filter(member=account).exists():
-            raise AlreadyMember(f"Tenant {number} is already a member of this image.")
+        if account is not None and members.filter(member=account).exists():
+            raise AlreadyMember(f"Tenant {number} is already a member of this image.")  # R2; R7: owner knows it
+        # R11 before the tenant answer: on a full image, known and unknown IDs get one reply (R17).
         if members.count() >= settings.IMAGE_MEMBER_QUOTA:
             raise QuotaExceeded(
                 f"This image already has {settings.IMAGE_MEMBER_QUOTA} members, the most allowed."
             )
+        if account is None:
+            raise TenantUnavailable()  # R8, R17: one message for unknown and out of region
+        if account.pk == image.owner_id:
+            raise NotPermitted("You own this image; it cannot be shared with your own tenant.")  # R4
         try:
             with transaction.atomic():
                 member = self.create(image=image, member=account)
