@@ -133,9 +133,9 @@ class ImageMemberQuerySet(models.QuerySet):
                 raise NotShareable("Public images are already available to everyone and have no members.")
             was_private = locked.visibility == Visibility.PRIVATE
             savepoint = transaction.savepoint()
-            locked.visibility = Visibility.SHARED
-            locked.save(update_fields=["visibility", "updated_at"])
             if was_private:
+                locked.visibility = Visibility.SHARED
+                locked.save(update_fields=["visibility", "updated_at"])
                 Event.objects.record(
                     user, locked, Event.Action.VISIBILITY_CHANGED,
                     before=Visibility.PRIVATE, after=Visibility.SHARED,
