@@ -74,8 +74,12 @@ class ShareResult:
 
 
 def _lock_image(image: Image) -> Image:
-    """Lock the image row: serialises the member quota check (R11) and duplicate adds (R2)."""
-    locked = Image.objects.select_for_update().select_related("region").filter(pk=image.pk).first()
+    """Lock the image row: serialises the member quota check (R11) and duplicate adds (R2).
+
+    Only the image row (`of`): locking the joined region too would make every add in
+    a region wait for every other one.
+    """
+    locked = Image.objects.select_for_update(of=("self",)).select_related("region").filter(pk=image.pk).first()
     if locked is None or locked.status == Status.DELETED:
         raise NotFound()
     return locked
