@@ -92,3 +92,24 @@ class ImageNotActive(DomainError):
 
     http_status = 409
     default_message = "Only active images can be used to boot a server."
+
+
+class InvalidState(DomainError):
+    """The image is not in a state that allows this (Glance answers 409 Conflict)."""
+
+    http_status = 409
+    default_message = "The image is not in a state that allows this."
+
+
+class DataTooLarge(DomainError):
+    """The image data would pass the size cap or the tenant's storage quota."""
+
+    http_status = 413
+    default_message = "The image data is larger than allowed."
+
+
+class DataMismatch(DomainError):
+    """The data received does not match the size or checksum declared for it."""
+
+    http_status = 400
+    default_message = "The data received does not match what was declared."

@@ -56,6 +56,22 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return items
 
 
+_UNITS = {"": 1, "K": 1024, "M": 1024**2, "G": 1024**3, "T": 1024**4}
+
+
+def env_bytes(name: str, default: int | None) -> int | None:
+    """A size in bytes, with an optional binary unit: 500M, 20G, 1T."""
+    value = env_str(name)
+    if value is None:
+        return default
+    number, unit = value.strip().upper().removesuffix("IB").removesuffix("B"), ""
+    if number and number[-1] in _UNITS:
+        number, unit = number[:-1], number[-1]
+    if not number.isdigit() or int(number) < 1:
+        raise ImproperlyConfigured(f"{name} must be a positive size in bytes such as 500M or 2T, not {value!r}.")
+    return int(number) * _UNITS[unit]
+
+
 def env_database(name: str, default: str) -> dict:
     value = env_str(name, default)
     try:
@@ -173,6 +189,13 @@ STORAGES = {
 
 # R11: the most members one image may have (Glance's image_member_quota).
 IMAGE_MEMBER_QUOTA = env_int("IMAGE_MEMBER_QUOTA", 128, minimum=1)
+# The largest image accepted (Glance's image_size_cap, 1 TiB by default).
+IMAGE_SIZE_CAP = env_bytes("IMAGE_SIZE_CAP", 1024**4)
+# The most bytes one tenant may store in its own images; unset means no limit (R14).
+TENANT_STORAGE_QUOTA = env_bytes("TENANT_STORAGE_QUOTA", None)
+# Uploads are spooled here before they are stored: on the media disk, so that the
+# file system storage stores them with a rename instead of a second copy.
+FILE_UPLOAD_TEMP_DIR = env_str("FILE_UPLOAD_TEMP_DIR", str(MEDIA_ROOT / "uploads"))
 
 LOGGING = {
     "version": 1,

@@ -5,6 +5,14 @@ import pytest
 from tests import factories
 
 
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    """Image data goes to a fresh folder per test, never into var/."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path / "media" / "uploads")
+    return settings.MEDIA_ROOT
+
+
 @pytest.fixture
 def dfw(db):
     return factories.region("DFW")

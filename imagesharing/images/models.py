@@ -8,13 +8,17 @@ from django.utils import timezone
 
 from imagesharing.accounts.models import Account, Region
 from imagesharing.errors import (
+    DataMismatch,
+    DomainError,
     ImageNotActive,
     ImageProtected,
+    InvalidState,
     InvalidValue,
     NotFound,
     NotOwner,
     NotPermitted,
 )
+from imagesharing.images.data import IncomingData, delete_stored, storage_limit_for
 
 
 class Visibility(models.TextChoices):
@@ -65,6 +69,55 @@ class ImageQuerySet(models.QuerySet):
         return self.live().filter(region=region).filter(
             Q(owner=account) | Q(visibility=Visibility.PUBLIC) | accepted
         )
+
+    def listed_for(self, account: Account, region: Region, *, visibility: str | None = None,
+                   member_status: str = "accepted", owner: str | None = None, name: str | None = None,
+                   status: str | None = None) -> "ImageQuerySet":
+        """R5 with Glance's list filters (the API's GET /v2/images, the inbox's pending offers).
+
+        The list is the tenant's own images, the region's public images and the shared
+        images it is a member of with status `member_status` (`all`: any status); with
+        the defaults it is exactly `visible_to`. `visibility` (`all`: any) then keeps one
+        kind, so `visibility=shared&member_status=pending` is the tenant's own shared
+        images and its pending offers, as in Glance. `owner` (a tenant ID; anything
+        else matches nothing), `name` and `status` match exactly.
+        """
+        from imagesharing.memberships.models import MemberStatus
+
+        if visibility not in (None, "all", *Visibility.values):
+            raise InvalidValue(f"Visibility must be one of all, {', '.join(Visibility.values)}.")
+        if member_status != "all" and member_status not in MemberStatus.values:
+            raise InvalidValue(f"Member status must be one of all, {', '.join(MemberStatus.values)}.")
+        statuses = None if member_status == "all" else [member_status]
+        member = Q(visibility=Visibility.SHARED) & Exists(_members_of(account, statuses))
+        images = self.live().filter(region=region).filter(
+            Q(owner=account) | Q(visibility=Visibility.PUBLIC) | member
+        )
+        if visibility not in (None, "all"):
+            images = images.filter(visibility=visibility)
+        if owner is not None:
+            if not (owner.isascii() and owner.isdigit() and int(owner) < 2**63):
+                return images.none()
+            images = images.filter(owner__tenant_id=int(owner))
+        if name is not None:
+            images = images.filter(name=name)
+        if status is not None:
+            images = images.filter(status=status)
+        return images
+
+    def from_source(self, account: Account, source: str) -> "ImageQuerySet":
+        """R5's three sources, to filter a `visible_to` list: `own`, `shared` (with the tenant) or `public`.
+
+        After `visible_to`, "shared" keeps exactly the accepted shares; an own image
+        is "own" whatever its visibility.
+        """
+        if source == "own":
+            return self.filter(owner=account)
+        if source == "shared":
+            return self.filter(visibility=Visibility.SHARED).exclude(owner=account)
+        if source == "public":
+            return self.filter(visibility=Visibility.PUBLIC).exclude(owner=account)
+        raise InvalidValue("Source must be one of own, shared, public.")
 
     def usable_by(self, account: Account) -> "ImageQuerySet":
         """R6: images the tenant may open by ID and boot: own, public, or a member of any status."""
@@ -141,6 +194,7 @@ class Image(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
+    status_reason = models.CharField(max_length=255, blank=True, help_text="Why the image was killed.")
 
     objects = ImageQuerySet.as_manager()
 
@@ -164,14 +218,33 @@ class Image(models.Model):
         return account is not None and Image.objects.usable_by(account).filter(pk=self.pk).exists()
 
     def require_owner(self, user, as_operator: bool = False) -> None:
-        """R1: only the owner changes the image; R6: strangers are told it does not exist."""
+        """R1: only the owner changes the image; R6: strangers are told it does not exist.
+
+        A deleted image is gone for operators too (R15): nothing changes it any more.
+        """
+        if self.status == Status.DELETED:
+            raise NotFound("This image has been deleted." if as_operator else None)
         if as_operator:
             user.require_operator()
             return
-        if self.status == Status.DELETED:
-            raise NotFound()
         if user.account_id != self.owner_id:
             raise NotOwner() if self.is_usable_by(user.account) else NotFound()
+
+    def shared_ancestor(self) -> "Image | None":
+        """Seed 004's export warning: the nearest image this one was snapshotted from (R13) that
+        another tenant shared, following snapshots of snapshots; None for an image of the owner's own.
+        """
+        seen = {self.pk}
+        base_id = self.base_image_id
+        while base_id is not None and base_id not in seen:
+            seen.add(base_id)
+            base = Image.objects.filter(pk=base_id).only("owner", "visibility", "base_image_id").first()
+            if base is None:
+                return None
+            if base.owner_id != self.owner_id and base.visibility != Visibility.PUBLIC:
+                return base
+            base_id = base.base_image_id
+        return None
 
     def require_bootable(self) -> None:
         """R15: only active images boot."""
@@ -257,6 +330,86 @@ class Image(models.Model):
 
     mark_active.alters_data = True
 
+    def begin_upload(self, user) -> int:
+        """R1: only the owner sends data, once, to a queued image, which is `saving` meanwhile.
+
+        The status moves with a conditional UPDATE, so two uploads cannot both start.
+        Returns the most bytes that may be sent: the size cap or the owner's quota left.
+        """
+        self.require_owner(user)
+        claimed = Image.objects.filter(pk=self.pk, status=Status.QUEUED).update(
+            status=Status.SAVING, updated_at=timezone.now()
+        )
+        if not claimed:
+            raise InvalidState("Image data can be uploaded only once, to a queued image.")
+        self.status = Status.SAVING
+        return storage_limit_for(self.owner)
+
+    begin_upload.alters_data = True
+
+    def finish_upload(self, incoming: IncomingData, declared_size: int | None = None,
+                      declared_checksum: str = "") -> None:
+        """Check the data against what was declared, store it and make the image active.
+
+        Any failure kills the image with the reason and keeps none of the data.
+        """
+        try:
+            if declared_size is not None and declared_size != incoming.size:
+                raise DataMismatch(
+                    f"{incoming.size:,} bytes arrived but {declared_size:,} were declared; the image was not stored."
+                )
+            if declared_checksum and declared_checksum.lower() != incoming.checksum:
+                raise DataMismatch("The data's MD5 checksum is not the one declared; the image was not stored.")
+            name = incoming.stored_as(self.file.storage, f"images/{self.pk}")
+        except DomainError as error:
+            incoming.discard()
+            self.kill(error.message)
+            raise
+        except Exception:
+            incoming.discard()
+            self.kill("The data could not be stored.")
+            raise
+        self.file = name
+        self.status_reason = ""
+        self.save(update_fields=["file", "status_reason"])
+        self.mark_active(incoming.size, incoming.checksum, incoming.os_hash_value)
+
+    finish_upload.alters_data = True
+
+    def receive_data(self, user, chunks, declared_size: int | None = None, declared_checksum: str = "") -> None:
+        """The whole upload for a stream of chunks (the API's PUT .../file)."""
+        incoming = IncomingData(self.begin_upload(user))
+        try:
+            incoming.write_all(chunks)
+        except DomainError as error:
+            incoming.discard()
+            self.kill(error.message)
+            raise
+        except Exception:
+            incoming.discard()
+            self.kill("The upload was interrupted before all the data arrived.")
+            raise
+        self.finish_upload(incoming, declared_size, declared_checksum)
+
+    receive_data.alters_data = True
+
+    def kill(self, reason: str) -> None:
+        """The upload failed: the image is `killed`, says why, and holds no data."""
+        self.status = Status.KILLED
+        self.status_reason = reason[:255]
+        self.save(update_fields=["status", "status_reason", "updated_at"])
+
+    kill.alters_data = True
+
+    def open_data(self, user):
+        """R6: the owner and members of any status read the data; anyone else gets NotFound."""
+        image = Image.objects.get_usable(user.account, self.pk) if user.account else None
+        if image is None:
+            raise NotFound()
+        if image.status != Status.ACTIVE or not image.file:
+            raise InvalidState("This image has no data to download.")
+        return image.file.storage.open(image.file.name, "rb")
+
     def destroy(self, user, *, as_operator: bool = False) -> None:
         """R15, R16: delete the image and its members; servers booted from it keep running.
 
@@ -290,7 +443,7 @@ class Image(models.Model):
             locked.save(update_fields=["status", "deleted_at", "file", "updated_at"])
             if stored:
                 storage = locked.file.storage
-                transaction.on_commit(lambda: storage.delete(stored))
+                transaction.on_commit(lambda: delete_stored(storage, stored))
         self._refresh_from(locked)
 
     destroy.alters_data = True
@@ -298,3 +451,16 @@ class Image(models.Model):
     def _refresh_from(self, other: "Image") -> None:
         for field in self._meta.concrete_fields:
             setattr(self, field.attname, getattr(other, field.attname))
+
+
+class PendingDeletion(models.Model):
+    """Stored data whose deletion failed; `manage.py retry_data_deletions` tries again."""
+
+    name = models.CharField(max_length=255)
+    error = models.CharField(max_length=500, blank=True)
+    attempts = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    tried_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return self.name
