@@ -6,7 +6,7 @@ images a tenant may boot and who owns what a server produces.
 
 import uuid
 
-from django.db import models, transaction
+from django.db import models
 from django.utils import timezone
 
 from imagesharing.accounts.models import Account, Region
@@ -89,24 +89,35 @@ class Server(models.Model):
             raise NotFound("No such server.")
 
     def snapshot(self, user, name: str) -> Image:
-        """R13: a new private image owned by the server's tenant, never by the base image's producer."""
+        """R13: a new private image owned by the server's tenant, never by the base image's producer.
+
+        Its data is a small generated file (there is no real disk to copy), stored and
+        hashed like any upload so that it can be downloaded like any image (R14: its
+        bytes are charged to the snapshot's owner).
+        """
         self.require_owner(user)
         name = _clean_server_name(name)
         base = self.image
-        with transaction.atomic():
-            image = Image.objects.create(
-                owner_id=self.owner_id,
-                region_id=self.region_id,
-                name=name,
-                visibility=Visibility.PRIVATE,
-                disk_format=base.disk_format,
-                container_format=base.container_format,
-                min_disk=base.min_disk,
-                min_ram=base.min_ram,
-                base_image_id=base.pk,
-            )
-            image.mark_active(size=base.size or 0)
+        image = Image.objects.create(
+            owner_id=self.owner_id,
+            region_id=self.region_id,
+            name=name,
+            visibility=Visibility.PRIVATE,
+            disk_format=base.disk_format,
+            container_format=base.container_format,
+            min_disk=base.min_disk,
+            min_ram=base.min_ram,
+            base_image_id=base.pk,
+        )
+        image.receive_data(user, [self._snapshot_data(image)])
         return image
+
+    def _snapshot_data(self, image: Image) -> bytes:
+        return (
+            f"Simulated snapshot {image.pk}\n"
+            f"of server {self.pk} ({self.name}) in {self.region_id},\n"
+            f"booted from image {self.image_id}, taken {image.created_at.isoformat()}.\n"
+        ).encode()
 
     snapshot.alters_data = True
 
