@@ -6,6 +6,8 @@ Idempotent: a second run finds what the first created and adds nothing. Everythi
 goes through the model methods, so the demo history is real history.
 """
 
+import hashlib
+
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -35,8 +37,9 @@ CUSTOMERS = [
 OPERATOR_LOGIN = ("operator", "operator-demo-pass")
 
 PUBLIC_IMAGES = ["Ubuntu 24.04 LTS", "Debian 12 (Bookworm)", "Windows Server 2022"]
-GIB = 1024**3
-# (owner, region, name, size in GiB, {consumer username: status})
+MIB = 1024**2
+# Demo images carry real (generated) data, small enough to seed in a second.
+# (owner, region, name, size in MiB, {consumer username: status})
 SHARED_IMAGES = [
     ("acme", "DFW", "acme-web-golden", 4, {"globex": "pending", "umbrella": "accepted"}),
     ("acme", "DFW", "acme-worker", 3, {"globex": "rejected"}),
@@ -97,13 +100,13 @@ class Command(BaseCommand):
             )
         return user
 
-    def image(self, owner: User, region: Region, name: str, size_gib: int) -> Image:
+    def image(self, owner: User, region: Region, name: str, size_mib: int) -> Image:
         image = Image.objects.live().filter(owner=owner.account, region=region, name=name).first()
         if image is None:
             image = Image.objects.create_image(
                 owner, region, name=name, disk_format="qcow2", container_format="bare", min_disk=20
             )
-            image.mark_active(size=size_gib * GIB)
+            image.receive_data(owner, demo_data(name, size_mib))
         return image
 
     def share(self, owner: User, image: Image, statuses: dict[User, str]) -> None:
@@ -121,3 +124,10 @@ class Command(BaseCommand):
         image = Image.objects.usable_by(user.account).get(name=image_name)
         server = Server.objects.boot(user, image, server_name)
         server.snapshot(user, f"{server_name}-snapshot")
+
+
+def demo_data(name: str, size_mib: int):
+    """Deterministic filler bytes for a demo image, one MiB at a time."""
+    block = hashlib.sha512(name.encode()).digest() * (MIB // 64)
+    for _ in range(size_mib):
+        yield block
