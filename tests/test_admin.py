@@ -1,0 +1,497 @@
+"""The operators' admin: every page answers; search and filters find the right rows; actions go
+through the model methods and are recorded with the operator as actor (R16); refusals change nothing."""
+import pytest
+from django.contrib.messages import ERROR, SUCCESS, WARNING
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from imagesharing.accounts.models import ApiToken, User
+from imagesharing.images.models import Image, Status, Visibility
+from imagesharing.memberships.models import Event, ImageMember, MemberStatus
+from imagesharing.servers.models import Server
+from tests import factories
+
+
+def changelist(model: str) -> str:
+    return reverse(f"admin:{model}_changelist")
+
+
+def messages_of(response) -> list[tuple[int, str]]:
+    """The messages shown on the page a post was redirected to."""
+    return [(message.level, message.message) for message in response.context["messages"]]
+
+
+def rows(response) -> set:
+    assert response.status_code == 200
+    return set(response.context["cl"].result_list)
+
+
+def act(client, model: str, action: str, *objects):
+    data = {"action": action, "_selected_action": [str(obj.pk) for obj in objects]}
+    return client.post(changelist(model), data, follow=True)
+
+
+def history(image: Image) -> list[tuple]:
+    return list(
+        Event.objects.filter(image=image).order_by("pk").values_list(
+            "action", "member__tenant_id", "before", "after", "actor__username", "by_operator"
+        )
+    )
+
+
+@pytest.fixture
+def ops(client, operator):
+    client.force_login(operator)
+    return client
+
+
+@pytest.fixture
+def world(owner, consumer, other_consumer, stranger, image, shared_image, lon):
+    """A private image, a shared one with an accepted and a pending member, a server, a token."""
+    accepted = factories.member(owner, shared_image, consumer, MemberStatus.ACCEPTED)
+    pending = factories.member(owner, shared_image, other_consumer)
+    server = Server.objects.boot(consumer, shared_image, "web-1")
+    token, plain = ApiToken.objects.issue(owner, "deploy script")
+    return {
+        "accounts_region": lon,
+        "accounts_account": owner.account,
+        "accounts_user": owner,
+        "accounts_apitoken": token,
+        "images_image": shared_image,
+        "memberships_imagemember": accepted,
+        "memberships_event": Event.objects.filter(image=shared_image).first(),
+        "servers_server": server,
+        "accepted": accepted,
+        "pending": pending,
+        "plain": plain,
+        "strangers_image": factories.image(stranger, name="stranger-image"),
+    }
+
+
+PAGES = [
+    "accounts_region", "accounts_account", "accounts_user", "accounts_apitoken",
+    "images_image", "memberships_imagemember", "memberships_event", "servers_server",
+]
+
+
+# Every page answers.
+
+@pytest.mark.parametrize("model", PAGES)
+def test_every_changelist_and_change_page_answers(ops, world, model):
+    assert ops.get(changelist(model)).status_code == 200
+    obj = world[model]
+    assert ops.get(reverse(f"admin:{model}_change", args=[obj.pk])).status_code == 200
+
+
+@pytest.mark.parametrize("model", ["accounts_region", "accounts_account", "accounts_user"])
+def test_add_pages_answer_where_adding_is_plain(ops, model):
+    assert ops.get(reverse(f"admin:{model}_add")).status_code == 200
+
+
+def test_an_operator_adds_a_login_to_a_tenant(ops, owner):
+    response = ops.post(reverse("admin:accounts_user_add"), {
+        "username": "newbie", "usable_password": "true", "password1": "a-long-pass-phrase-42",
+        "password2": "a-long-pass-phrase-42", "account": owner.account.pk,
+    })
+    assert response.status_code == 302
+    assert User.objects.get(username="newbie").account == owner.account
+
+
+def test_the_index_names_the_operations_site(ops):
+    response = ops.get(reverse("admin:index"))
+    assert response.status_code == 200
+    assert "Image sharing operations" in response.content.decode()
+
+
+@pytest.mark.parametrize("model", PAGES)
+def test_it_sends_a_non_staff_user_to_the_admin_login(client, consumer, world, model):
+    client.force_login(consumer)
+    response = client.get(changelist(model))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("admin:login"))
+
+
+# Search and filters.
+
+def test_image_search_by_owner_tenant_id_id_and_name(ops, world, owner, image, shared_image):
+    images = changelist("images_image")
+    assert rows(ops.get(images, {"q": owner.account.tenant_id})) == {image, shared_image}
+    assert rows(ops.get(images, {"q": str(image.pk)})) == {image}
+    assert rows(ops.get(images, {"q": image.pk.hex})) == {image}
+    assert rows(ops.get(images, {"q": "SHARED-b"})) == {shared_image}
+    assert rows(ops.get(images, {"q": "no such thing"})) == set()
+
+
+def test_image_filters(ops, world, owner, image, shared_image, lon):
+    abroad_owner = factories.user(factories.account(lon))
+    uk_image = factories.image(abroad_owner, lon, name="uk", active=False)
+    image.update(owner, protected=True)
+    images = changelist("images_image")
+    everything = {image, shared_image, world["strangers_image"], uk_image}
+    assert rows(ops.get(images)) == everything
+    assert rows(ops.get(images, {"region__code__exact": "LON"})) == {uk_image}
+    assert rows(ops.get(images, {"status__exact": "queued"})) == {uk_image}
+    assert rows(ops.get(images, {"visibility__exact": "shared"})) == {shared_image}
+    assert rows(ops.get(images, {"protected__exact": "1"})) == {image}
+
+
+def test_image_list_shows_owner_tenant_and_member_count(ops, world, owner, shared_image):
+    response = ops.get(changelist("images_image"), {"q": str(shared_image.pk)})
+    [row] = response.context["cl"].result_list
+    assert row.member_count == 2
+    assert str(owner.account.tenant_id) in response.content.decode()
+
+
+def test_member_search_by_image_id_image_name_and_tenant_id(ops, world, consumer, shared_image):
+    members = changelist("memberships_imagemember")
+    both = {world["accepted"], world["pending"]}
+    assert rows(ops.get(members, {"q": str(shared_image.pk)})) == both
+    assert rows(ops.get(members, {"q": "shared-base"})) == both
+    assert rows(ops.get(members, {"q": consumer.account.tenant_id})) == {world["accepted"]}
+
+
+def test_member_filters(ops, world):
+    members = changelist("memberships_imagemember")
+    assert rows(ops.get(members, {"status__exact": "pending"})) == {world["pending"]}
+    assert rows(ops.get(members, {"image__region__code__exact": "DFW"})) == {world["accepted"], world["pending"]}
+    assert rows(ops.get(members, {"image__region__code__exact": "LON"})) == set()
+
+
+def test_the_image_page_links_to_its_members(ops, world, shared_image):
+    page = ops.get(reverse("admin:images_image_change", args=[shared_image.pk])).content.decode()
+    assert f"{changelist('memberships_imagemember')}?image={shared_image.pk}" in page
+    listed = ops.get(changelist("memberships_imagemember"), {"image": str(shared_image.pk)})
+    assert rows(listed) == {world["accepted"], world["pending"]}
+
+
+def test_history_search_and_filters(ops, world, owner, consumer, image, shared_image):
+    events = changelist("memberships_event")
+    assert {e.image for e in rows(ops.get(events, {"q": str(shared_image.pk)}))} == {shared_image}
+    by_consumer = rows(ops.get(events, {"q": consumer.account.tenant_id}))
+    assert by_consumer and all(consumer.account in (e.member, e.actor_account) for e in by_consumer)
+    by_owner = rows(ops.get(events, {"q": owner.account.tenant_id}))
+    assert {e.actor_account for e in by_owner} == {owner.account}
+    added = rows(ops.get(events, {"action__exact": Event.Action.MEMBER_ADDED}))
+    assert len(added) == 2 and {e.action for e in added} == {Event.Action.MEMBER_ADDED}
+    assert rows(ops.get(events, {"by_operator__exact": "1"})) == set()
+    year = world["memberships_event"].created_at.year
+    assert rows(ops.get(events, {"created_at__year": year})) == set(Event.objects.all())
+
+
+def test_server_search_and_filters(ops, world, consumer, owner):
+    server = world["servers_server"]
+    servers = changelist("servers_server")
+    assert rows(ops.get(servers, {"q": str(server.pk)})) == {server}
+    assert rows(ops.get(servers, {"q": "web-1"})) == {server}
+    assert rows(ops.get(servers, {"q": consumer.account.tenant_id})) == {server}
+    assert rows(ops.get(servers, {"q": owner.account.tenant_id})) == set()
+    assert rows(ops.get(servers, {"region__code__exact": "DFW", "status__exact": "active"})) == {server}
+    assert rows(ops.get(servers, {"region__code__exact": "LON"})) == set()
+
+
+def test_account_and_user_search_by_tenant_id(ops, world, owner, consumer, other_consumer, abroad):
+    accounts = changelist("accounts_account")
+    assert rows(ops.get(accounts, {"q": owner.account.tenant_id})) == {owner.account}
+    assert rows(ops.get(accounts, {"q": "second CONSUMER"})) == {other_consumer.account}
+    assert rows(ops.get(accounts, {"regions__code__exact": "LON"})) == {abroad.account}
+    users = changelist("accounts_user")
+    assert rows(ops.get(users, {"q": owner.account.tenant_id})) == {owner}
+    assert rows(ops.get(users, {"q": "consum"})) == {consumer}
+
+
+# Visibility actions (R10, R16).
+
+def test_make_public_goes_through_the_model_and_records_the_operator(ops, operator, world, image, shared_image):
+    response = act(ops, "images_image", "make_public", image, shared_image)
+    assert response.redirect_chain == [(changelist("images_image"), 302)]
+    assert messages_of(response) == [(SUCCESS, "Made 2 images public.")]
+    image.refresh_from_db()
+    shared_image.refresh_from_db()
+    assert image.visibility == shared_image.visibility == Visibility.PUBLIC
+    assert history(image)[-1] == (
+        Event.Action.VISIBILITY_CHANGED, None, "private", "public", operator.username, True
+    )
+    assert history(shared_image)[-1] == (
+        Event.Action.VISIBILITY_CHANGED, None, "shared", "public", operator.username, True
+    )
+
+
+def test_make_private_and_make_shared(ops, operator, world, image, shared_image):
+    response = act(ops, "images_image", "make_private", shared_image)
+    assert messages_of(response) == [(SUCCESS, "Made 1 image private.")]
+    response = act(ops, "images_image", "make_shared", image)
+    assert messages_of(response) == [(SUCCESS, "Made 1 image shared.")]
+    image.refresh_from_db()
+    shared_image.refresh_from_db()
+    assert (image.visibility, shared_image.visibility) == (Visibility.SHARED, Visibility.PRIVATE)
+    assert history(shared_image)[-1][2:] == ("shared", "private", operator.username, True)
+    assert history(image)[-1][2:] == ("private", "shared", operator.username, True)
+
+
+def test_a_deleted_image_cannot_be_changed_and_the_others_are(ops, owner, operator, image, shared_image):
+    image.destroy(owner)
+    before = history(image)
+    response = act(ops, "images_image", "make_public", image, shared_image)
+    assert messages_of(response) == [
+        (ERROR, "web-base: This image has been deleted."),
+        (SUCCESS, "Made 1 image public."),
+    ]
+    image.refresh_from_db()
+    assert (image.status, image.visibility) == (Status.DELETED, Visibility.PRIVATE)
+    assert history(image) == before
+    shared_image.refresh_from_db()
+    assert shared_image.visibility == Visibility.PUBLIC
+
+
+# Deletion (R15, R16).
+
+def test_delete_action_soft_deletes_through_destroy(ops, operator, world, consumer, other_consumer, shared_image):
+    response = act(ops, "images_image", "destroy_selected", shared_image)
+    assert messages_of(response) == [(SUCCESS, "Deleted 1 image.")]
+    shared_image.refresh_from_db()
+    assert shared_image.status == Status.DELETED
+    assert not ImageMember.objects.filter(image=shared_image).exists()
+    removed = {(row[1], row[2]) for row in history(shared_image) if row[0] == Event.Action.MEMBER_REMOVED}
+    assert removed == {(consumer.account.tenant_id, "accepted"), (other_consumer.account.tenant_id, "pending")}
+    assert history(shared_image)[-1] == (Event.Action.IMAGE_DELETED, None, "active", "deleted", operator.username, True)
+    assert Server.objects.filter(pk=world["servers_server"].pk).exists()
+
+
+def test_delete_action_refuses_a_protected_image_and_leaves_it_intact(ops, owner, world, image, shared_image):
+    shared_image.update(owner, protected=True)
+    before = history(shared_image)
+    response = act(ops, "images_image", "destroy_selected", shared_image, image)
+    assert messages_of(response) == [
+        (ERROR, "shared-base: This image is protected and cannot be deleted."),
+        (SUCCESS, "Deleted 1 image."),
+    ]
+    shared_image.refresh_from_db()
+    assert shared_image.status == Status.ACTIVE
+    assert ImageMember.objects.filter(image=shared_image).count() == 2
+    assert history(shared_image) == before
+    image.refresh_from_db()
+    assert image.status == Status.DELETED
+
+
+def test_the_default_raw_delete_is_not_offered(ops, world):
+    page = ops.get(changelist("images_image")).content.decode()
+    assert "destroy_selected" in page
+    assert 'value="delete_selected"' not in page
+    response = act(ops, "images_image", "delete_selected", world["images_image"])
+    assert messages_of(response) == [(WARNING, "No action selected.")]
+    assert not Image.objects.filter(status=Status.DELETED).exists()
+
+
+def test_delete_page_goes_through_destroy(ops, operator, world, shared_image):
+    url = reverse("admin:images_image_delete", args=[shared_image.pk])
+    confirm = ops.get(url)
+    assert confirm.status_code == 200
+    assert "Member: " in confirm.content.decode()
+    response = ops.post(url, {"post": "yes"})
+    assert response.status_code == 302
+    shared_image.refresh_from_db()
+    assert shared_image.status == Status.DELETED
+    assert history(shared_image)[-1][0] == Event.Action.IMAGE_DELETED
+    assert history(shared_image)[-1][4:] == (operator.username, True)
+    assert ops.get(url).status_code == 403  # a deleted image is history now
+
+
+def test_delete_page_refuses_a_protected_image(ops, owner, world, shared_image):
+    shared_image.update(owner, protected=True)
+    before = history(shared_image)
+    response = ops.post(reverse("admin:images_image_delete", args=[shared_image.pk]), {"post": "yes"}, follow=True)
+    assert response.redirect_chain == [(reverse("admin:images_image_change", args=[shared_image.pk]), 302)]
+    assert messages_of(response) == [(ERROR, "This image is protected and cannot be deleted.")]
+    shared_image.refresh_from_db()
+    assert shared_image.status == Status.ACTIVE
+    assert history(shared_image) == before
+
+
+# The image change form.
+
+def change_form_data(client, image: Image) -> dict:
+    """What the browser would post back unchanged: the editable fields and the inline's management form."""
+    response = client.get(reverse("admin:images_image_change", args=[image.pk]))
+    form = response.context["adminform"].form
+    data = {name: form[name].value() for name in form.fields}
+    for inline in response.context["inline_admin_formsets"]:
+        management = inline.formset.management_form
+        data.update({management.add_prefix(name): management[name].value() for name in management.fields})
+        for member_form in inline.formset.forms:
+            data.update({member_form.add_prefix(name): member_form[name].value() for name in member_form.fields})
+    return {name: value for name, value in data.items() if value is not None and value is not False}
+
+
+def test_rule_bearing_fields_are_read_only_on_the_change_form(ops, world, shared_image):
+    page = ops.get(reverse("admin:images_image_change", args=[shared_image.pk]))
+    editable = set(page.context["adminform"].form.fields)
+    assert editable == {"name", "protected", "disk_format", "container_format", "min_disk", "min_ram"}
+    for name in ["visibility", "owner", "region", "status", "size", "checksum", "file", "base_image_id"]:
+        assert name in page.context["adminform"].readonly_fields
+
+
+def test_change_form_saves_plain_fields_and_ignores_rule_bearing_ones(ops, world, owner, shared_image):
+    data = change_form_data(ops, shared_image)
+    data.update(name="renamed", min_ram="512", visibility="public", owner=world["strangers_image"].owner_id)
+    response = ops.post(reverse("admin:images_image_change", args=[shared_image.pk]), data)
+    assert response.status_code == 302
+    shared_image.refresh_from_db()
+    assert (shared_image.name, shared_image.min_ram) == ("renamed", 512)
+    assert (shared_image.visibility, shared_image.owner) == (Visibility.SHARED, owner.account)
+    assert ImageMember.objects.filter(image=shared_image).count() == 2
+
+
+def test_change_form_refusal_changes_nothing(ops, owner, image):
+    image.update(owner, disk_format="qcow2")
+    data = change_form_data(ops, image)
+    data.update(name="renamed", disk_format="")
+    url = reverse("admin:images_image_change", args=[image.pk])
+    response = ops.post(url, data, follow=True)
+    assert response.redirect_chain == [(url, 302)]
+    [(level, message)] = messages_of(response)
+    assert level == ERROR and message.startswith("Disk format must be one of raw, qcow2,")
+    image.refresh_from_db()
+    assert (image.name, image.disk_format) == ("web-base", "qcow2")
+
+
+def test_images_are_not_added_through_the_admin(ops, world):
+    assert ops.get(reverse("admin:images_image_add")).status_code == 403
+
+
+# Member actions (R3, R12, R16).
+
+def test_revoke_selected_members(ops, operator, world, shared_image, consumer, other_consumer):
+    response = act(ops, "memberships_imagemember", "revoke", world["accepted"])
+    assert messages_of(response) == [(SUCCESS, "Revoked 1 image member.")]
+    assert list(ImageMember.objects.values_list("member", flat=True)) == [other_consumer.account.pk]
+    assert history(shared_image)[-1] == (
+        Event.Action.MEMBER_REMOVED, consumer.account.tenant_id, "accepted", "", operator.username, True
+    )
+    assert not Image.objects.usable_by(consumer.account).filter(pk=shared_image.pk).exists()
+
+
+def test_reset_selected_members_to_pending(ops, operator, world, shared_image, consumer):
+    response = act(ops, "memberships_imagemember", "reset_to_pending", world["accepted"], world["pending"])
+    assert messages_of(response) == [(SUCCESS, "Reset 2 image members to pending.")]
+    assert set(ImageMember.objects.values_list("status", flat=True)) == {MemberStatus.PENDING}
+    status_changes = [row for row in history(shared_image) if row[0] == Event.Action.MEMBER_STATUS_CHANGED]
+    assert status_changes[-1] == (
+        Event.Action.MEMBER_STATUS_CHANGED, consumer.account.tenant_id, "accepted", "pending", operator.username, True
+    )
+    # The pending member was already pending: nothing to record for it.
+    assert [row for row in status_changes if row[4] == operator.username] == [status_changes[-1]]
+
+
+def test_member_action_reports_each_refusal(ops, owner, consumer, image, world):
+    image.destroy(owner)
+    stray = ImageMember.objects.create(image=image, member=consumer.account)  # no model method leaves this
+    before = history(image)
+    response = act(ops, "memberships_imagemember", "revoke", stray, world["pending"])
+    assert messages_of(response) == [(ERROR, f"{stray}: No such member."), (SUCCESS, "Revoked 1 image member.")]
+    assert ImageMember.objects.filter(pk=stray.pk).exists()
+    assert not ImageMember.objects.filter(pk=world["pending"].pk).exists()
+    assert history(image) == before
+
+
+def test_members_are_not_added_changed_or_deleted_by_hand(ops, world):
+    member = world["accepted"]
+    assert ops.get(reverse("admin:memberships_imagemember_add")).status_code == 403
+    change = reverse("admin:memberships_imagemember_change", args=[member.pk])
+    page = ops.get(change)
+    assert page.status_code == 200 and 'name="_save"' not in page.content.decode()
+    assert ops.post(change, {"status": "rejected"}).status_code == 403
+    delete = reverse("admin:memberships_imagemember_delete", args=[member.pk])
+    assert ops.get(delete).status_code == 403
+    assert ops.post(delete, {"post": "yes"}).status_code == 403
+    act(ops, "memberships_imagemember", "delete_selected", member)
+    member.refresh_from_db()
+    assert member.status == MemberStatus.ACCEPTED
+
+
+def test_the_inline_is_read_only(ops, world, shared_image):
+    page = ops.get(reverse("admin:images_image_change", args=[shared_image.pk]))
+    [inline] = page.context["inline_admin_formsets"]
+    assert not (inline.has_add_permission or inline.has_change_permission or inline.has_delete_permission)
+    assert str(world["accepted"].member) in page.content.decode()
+
+
+# History is read-only.
+
+def test_history_refuses_add_change_and_delete(ops, world):
+    event = world["memberships_event"]
+    before = list(Event.objects.values())
+    assert ops.get(reverse("admin:memberships_event_add")).status_code == 403
+    change = reverse("admin:memberships_event_change", args=[event.pk])
+    page = ops.get(change)
+    assert page.status_code == 200 and 'name="_save"' not in page.content.decode()
+    assert ops.post(change, {"note": "edited"}).status_code == 403
+    delete = reverse("admin:memberships_event_delete", args=[event.pk])
+    assert ops.get(delete).status_code == 403
+    assert ops.post(delete, {"post": "yes"}).status_code == 403
+    assert 'value="delete_selected"' not in ops.get(changelist("memberships_event")).content.decode()
+    act(ops, "memberships_event", "delete_selected", event)
+    assert list(Event.objects.values()) == before
+
+
+# API tokens.
+
+def test_token_admin_never_shows_the_digest_or_the_token(ops, world):
+    token = world["accounts_apitoken"]
+    for url in [changelist("accounts_apitoken"), reverse("admin:accounts_apitoken_change", args=[token.pk])]:
+        page = ops.get(url).content.decode()
+        assert token.prefix in page
+        assert token.digest not in page
+        assert world["plain"] not in page
+
+
+def test_tokens_are_not_added_through_the_admin(ops, world):
+    assert ops.get(reverse("admin:accounts_apitoken_add")).status_code == 403
+
+
+# Query counts stay fixed whatever the number of rows.
+
+def count_queries(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_image_changelist_queries_do_not_grow_with_rows(ops, owner):
+    images = [factories.image(owner, name=f"image {n}", visibility="shared") for n in range(3)]
+    consumers = [factories.user() for _ in range(2)]
+    for image in images:
+        for consumer in consumers:
+            factories.member(owner, image, consumer)
+    few = count_queries(ops, changelist("images_image"))
+    for n in range(27):
+        factories.image(owner, name=f"more {n}")
+    assert Image.objects.count() == 30
+    assert count_queries(ops, changelist("images_image")) == few
+
+
+def test_member_changelist_queries_do_not_grow_with_rows(ops, owner, shared_image):
+    for _ in range(3):
+        factories.member(owner, shared_image, factories.user())
+    few = count_queries(ops, changelist("memberships_imagemember"))
+    for _ in range(27):
+        factories.member(owner, shared_image, factories.user())
+    assert ImageMember.objects.count() == 30
+    assert count_queries(ops, changelist("memberships_imagemember")) == few
+
+
+@pytest.mark.parametrize(
+    "model", ["memberships_event", "servers_server", "accounts_account", "accounts_user", "accounts_apitoken"]
+)
+def test_other_changelists_do_not_grow_with_rows(ops, owner, shared_image, model):
+    def grow(n):
+        for _ in range(n):
+            consumer = factories.user()
+            factories.member(owner, shared_image, consumer)
+            Server.objects.boot(consumer, shared_image, "server")
+            ApiToken.objects.issue(consumer, "script")
+
+    grow(3)
+    few = count_queries(ops, changelist(model))
+    grow(27)
+    assert count_queries(ops, changelist(model)) == few
