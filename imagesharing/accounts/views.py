@@ -1,9 +1,101 @@
-from django.contrib.auth.decorators import login_required
+"""The tenant's own pages: overview, region switcher, usage (R14) and API tokens."""
+
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from imagesharing.accounts.forms import TokenForm
+from imagesharing.accounts.models import ApiToken
+from imagesharing.accounts.panel import choose_region, current_region, redirect_next, render_page, tenant_required
+from imagesharing.images.models import Image
+from imagesharing.memberships.models import ImageMember
+from imagesharing.servers.models import Server
+
+USAGE_ROWS = 20
 
 
-@login_required
+@tenant_required
 def home(request: HttpRequest) -> HttpResponse:
-    """The signed-in landing page: who you are acting for."""
-    return render(request, "accounts/home.html")
+    """The landing page: who you act for, the ID to hand to producers, what waits for you."""
+    return render_page(request, "accounts/home.html", {"region": current_region(request)})
+
+
+@require_POST
+@tenant_required
+def switch_region(request: HttpRequest) -> HttpResponse:
+    """Work in another of the tenant's regions (R8); any other code changes nothing."""
+    region = choose_region(request, request.POST.get("region", ""))
+    if region is None:
+        messages.error(request, "Your tenant is not enabled in that region.")
+    else:
+        messages.success(request, f"Now working in {region.code} ({region.name}).")
+    return redirect_next(request, reverse("images:list"))
+
+
+@tenant_required
+def usage(request: HttpRequest) -> HttpResponse:
+    """R14: what the tenant pays for in this region; images shared with it cost nothing."""
+    account = request.user.account
+    region = current_region(request)
+    context = {"region": region}
+    if region is not None:
+        own = Image.objects.live().filter(owner=account, region=region)
+        servers = Server.objects.owned_by(account).filter(region=region)
+        shared = ImageMember.objects.inbox(account).filter(image__region=region)
+        context.update(
+            storage=Image.objects.filter(region=region).storage_charged_to(account),
+            own_count=own.count(),
+            largest=own.order_by("-size", "-created_at")[:USAGE_ROWS],
+            server_count=servers.count(),
+            servers=servers.select_related("image")[:USAGE_ROWS],
+            shared_count=shared.count(),
+            shared=shared[:USAGE_ROWS],
+            rows=USAGE_ROWS,
+        )
+    return render_page(request, "accounts/usage.html", context)
+
+
+def _token_for(request: HttpRequest, token_id: int) -> ApiToken:
+    """The one gate for tokens: a user sees and revokes only its own."""
+    return get_object_or_404(ApiToken.objects.filter(user=request.user), pk=token_id)
+
+
+def _tokens_page(request: HttpRequest, form: TokenForm, created: dict | None = None) -> HttpResponse:
+    region = current_region(request)
+    context = {
+        "form": form,
+        "created": created,
+        "tokens": ApiToken.objects.filter(user=request.user).order_by("-created_at", "-pk"),
+        "region": region,
+        "endpoint": request.build_absolute_uri(f"/api/{region.code.lower()}/") if region else "",
+    }
+    response = render_page(request, "accounts/tokens.html", context, fragment="tokens")
+    response["Cache-Control"] = "no-store"  # a new token is shown once and must not be cached
+    return response
+
+
+@tenant_required
+def tokens(request: HttpRequest) -> HttpResponse:
+    """List the user's API tokens; a POST creates one and shows its secret this once."""
+    if request.method != "POST":
+        return _tokens_page(request, TokenForm())
+    form = TokenForm(request.POST)
+    if not form.is_valid():
+        return _tokens_page(request, form)
+    token, plain = ApiToken.objects.issue(request.user, form.cleaned_data["name"], form.lifetime_delta)
+    messages.success(request, f"Token “{token.name}” created. Copy it now: it will not be shown again.")
+    return _tokens_page(request, TokenForm(), created={"token": token, "plain": plain})
+
+
+@require_POST
+@tenant_required
+def revoke_token(request: HttpRequest, token_id: int) -> HttpResponse:
+    """Revoke at once: scripts using it are refused from their next request."""
+    token = _token_for(request, token_id)
+    token.delete()
+    messages.success(request, f"Token “{token.name}” revoked.")
+    if request.htmx:
+        return _tokens_page(request, TokenForm())
+    return redirect_next(request, reverse("accounts:tokens"))

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "images"
+
+urlpatterns = [
+    path("", views.image_list, name="list"),
+    path("<uuid:image_id>/", views.image_detail, name="detail"),
+    path("<uuid:image_id>/edit/", views.image_edit, name="edit"),
+    path("<uuid:image_id>/delete/", views.image_delete, name="delete"),
+]

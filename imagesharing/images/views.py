@@ -1,0 +1,187 @@
+"""Image pages: the list of R5, the detail of R6, and the owner's changes (R1, R9, R10, R15)."""
+
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.db.models import Case, Count, IntegerField, OuterRef, Subquery, When
+from django.db.models.functions import Coalesce
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.views.decorators.http import require_http_methods, require_POST
+
+from imagesharing.accounts.panel import current_region, render_page, tenant_required
+from imagesharing.errors import DomainError, NotFound, NotShareable
+from imagesharing.images.forms import SORTS, ImageEditForm, ImageFilterForm
+from imagesharing.images.models import Image, Visibility
+from imagesharing.memberships.models import Event, ImageMember, MemberStatus
+from imagesharing.servers.models import Server
+
+PAGE_SIZE = 25
+HISTORY_ROWS = 50
+SHARE_OUTCOMES_KEY = "share_outcomes"
+
+
+def image_for(request: HttpRequest, image_id) -> Image:
+    """The one gate for images (R6): owner, member of any status, or public; 404 for everyone else."""
+    try:
+        return Image.objects.get_usable(request.user.account, image_id)
+    except NotFound:
+        raise Http404("No such image.") from None
+
+
+def _member_counts():
+    """Members per image, as one correlated subquery instead of a query per row."""
+    counts = ImageMember.objects.filter(image=OuterRef("pk")).order_by().values("image")
+    return Coalesce(Subquery(counts.annotate(n=Count("pk")).values("n")[:1]), 0)
+
+
+@tenant_required
+def image_list(request: HttpRequest) -> HttpResponse:
+    """R5: own images, accepted shares and public images in the current region, paged by marker."""
+    account = request.user.account
+    region = current_region(request)
+    form = ImageFilterForm(request.GET)
+    source, query = form.value("source"), form.value("q")
+    sort = form.value("sort", "newest")
+    context = {"form": form, "region": region, "source": source, "query": query, "sort": sort}
+    if region is None:
+        return render_page(request, "images/list.html", context)
+
+    key, direction = SORTS[sort]
+    images = Image.objects.visible_to(account, region)
+    if source:
+        images = images.from_source(account, source)
+    if query:
+        images = images.filter(name__icontains=query)
+    images = images.sorted_by(key, direction)
+    marker_id = form.value("marker", None)
+    if marker_id is None and "marker" in form.errors:
+        messages.info(request, "That page link is not valid; showing the first page.")
+    if marker_id is not None:
+        marker = images.filter(pk=marker_id).first()
+        if marker is None:
+            messages.info(request, "That page link is no longer valid; showing the first page.")
+        else:
+            images = images.after(marker, key, direction)
+    images = images.select_related("owner").annotate(
+        member_count=Case(When(owner=account, then=_member_counts()), default=None, output_field=IntegerField())
+    )
+    rows = list(images[: PAGE_SIZE + 1])
+    has_next = len(rows) > PAGE_SIZE
+    rows = rows[:PAGE_SIZE]
+    filters = {name: value for name, value in (("q", query), ("source", source), ("sort", sort)) if value}
+    context.update(
+        images=rows,
+        paged=marker_id is not None,
+        first_page_query=urlencode(filters),
+        next_query=urlencode({**filters, "marker": rows[-1].pk}) if has_next else "",
+    )
+    return render_page(request, "images/list.html", context, fragment="results")
+
+
+def owner_panel(request: HttpRequest, image: Image, share_form=None, outcomes=None) -> dict:
+    """The owner's sharing section (R7, R9): every member, the Share form and its last answers."""
+    from imagesharing.memberships.forms import ShareForm
+
+    try:
+        members = list(ImageMember.objects.visible_to(request.user.account, image))
+    except NotShareable:
+        members = []  # R9: a private image has no active members; sharing it makes it shared
+    first_share = image.visibility != Visibility.SHARED or not members
+    return {
+        "members": members,
+        "share_form": share_form or ShareForm(require_acknowledgement=first_share),
+        "first_share": first_share,
+        "outcomes": outcomes,
+        "quota": settings.IMAGE_MEMBER_QUOTA,
+    }
+
+
+def consumer_panel(request: HttpRequest, image: Image) -> dict:
+    """A consumer's own member record (R7), or none for a public image."""
+    try:
+        membership = ImageMember.objects.visible_to(request.user.account, image).first()
+    except (NotFound, NotShareable):
+        membership = None
+    return {"membership": membership, "statuses": MemberStatus}
+
+
+def _history(request: HttpRequest, image: Image):
+    """R16: the entries about this image that the viewer may see, newest first."""
+    return (
+        Event.objects.visible_to(request.user.account)
+        .filter(image=image)
+        .select_related("actor", "actor_account", "member")[:HISTORY_ROWS]
+    )
+
+
+@tenant_required
+def image_detail(request: HttpRequest, image_id) -> HttpResponse:
+    """R6: properties, servers, sharing (owner) or the member's own status (consumer), history."""
+    image = image_for(request, image_id)
+    account = request.user.account
+    is_owner = image.owner_id == account.pk
+    context = {
+        "image": image,
+        "is_owner": is_owner,
+        "servers": Server.objects.owned_by(account).filter(image=image)[:20],
+        "history": _history(request, image),
+        "shared_ancestor": image.shared_ancestor() if is_owner else None,
+    }
+    if is_owner:
+        saved = request.session.pop(SHARE_OUTCOMES_KEY, None)
+        outcomes = saved["rows"] if saved and saved.get("image") == str(image.pk) else None
+        context.update(owner_panel(request, image, outcomes=outcomes), edit_form=ImageEditForm(image=image))
+    else:
+        context.update(consumer_panel(request, image))
+    return render_page(request, "images/detail.html", context)
+
+
+@require_POST
+@tenant_required
+def image_edit(request: HttpRequest, image_id) -> HttpResponse:
+    """R1, R9, R10: the owner renames, shares or unshares, protects; all changes or none."""
+    image = image_for(request, image_id)
+    form = ImageEditForm(request.POST, image=image)
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            messages.error(request, f"{form.fields[field].label or field.capitalize()}: {' '.join(errors)}")
+        return redirect("images:detail", image.pk)
+    try:
+        changed = image.update(request.user, **form.cleaned_data)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("images:detail", image.pk)
+    if not changed:
+        messages.info(request, "Nothing changed.")
+    else:
+        messages.success(request, f"Saved: {', '.join(field.replace('_', ' ') for field in changed)}.")
+        if "visibility" in changed and image.visibility == Visibility.PRIVATE:
+            messages.info(request, "The image is private: its members keep their record but lose access until you share it again.")
+    return redirect("images:detail", image.pk)
+
+
+@require_http_methods(["GET", "POST"])
+@tenant_required
+def image_delete(request: HttpRequest, image_id) -> HttpResponse:
+    """R15: confirm, then delete; members go, servers booted from it keep running."""
+    image = image_for(request, image_id)
+    if request.method == "POST":
+        try:
+            image.destroy(request.user)
+        except DomainError as error:
+            messages.error(request, error.message)
+            return redirect("images:detail", image.pk)
+        messages.success(
+            request,
+            f"Deleted image “{image}”. Its members lost access; servers booted from it keep running.",
+        )
+        return redirect("images:list")
+    try:
+        image.require_owner(request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("images:detail", image.pk)
+    context = {"image": image, "member_count": image.members.count()}
+    return render_page(request, "images/delete.html", context)
