@@ -94,3 +94,7 @@ class EventAdmin(ExactIdSearchMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+# The "Report this image" queue lives in its own small module (panel, seed 004).
+from imagesharing.memberships import admin_reports  # noqa: E402,F401
