@@ -1,0 +1,36 @@
+"""Refusals must change nothing: compare every rule-bearing table before and after."""
+from contextlib import contextmanager
+
+import pytest
+
+from imagesharing.accounts.models import Account, ApiToken
+from imagesharing.errors import DomainError
+from imagesharing.images.models import Image
+from imagesharing.memberships.models import Event, ImageMember
+from imagesharing.servers.models import Server
+
+_TABLES = (Account, ApiToken, Image, ImageMember, Event, Server)
+
+
+def snapshot() -> dict:
+    """Every row of the tables the rules write to, as plain values in primary-key order."""
+    return {model.__name__: list(model.objects.order_by("pk").values()) for model in _TABLES}
+
+
+@contextmanager
+def refused(error_class: type[DomainError], match: str | None = None):
+    """Expect exactly `error_class` (not a subclass) with a message, and no change to the database."""
+    before = snapshot()
+    with pytest.raises(error_class, match=match) as info:
+        yield info
+    assert type(info.value) is error_class
+    assert info.value.message and str(info.value) == info.value.message
+    assert snapshot() == before
+
+
+@contextmanager
+def unchanged():
+    """For calls that answer with a refusal instead of raising (the panel's per-ID Share)."""
+    before = snapshot()
+    yield
+    assert snapshot() == before

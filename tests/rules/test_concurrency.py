@@ -1,0 +1,177 @@
+"""R2, R3, R11, R15 under real concurrent transactions (PostgreSQL only).
+
+Each thread has its own database connection and all start together at a barrier.
+`held` keeps a thread's transaction open a moment after the rule ran, as a request
+doing more work before it commits would: without the image and member row locks,
+every thread would then check the rows before any other had committed, and the
+duplicate, quota and history assertions below would fail.
+"""
+import threading
+import time
+
+import pytest
+from django.db import connection, transaction
+
+from imagesharing.errors import AlreadyMember, NotFound, QuotaExceeded
+from imagesharing.memberships.models import Event, ImageMember, MemberStatus
+from tests import factories
+
+pytestmark = [
+    pytest.mark.postgres_only,
+    pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="needs real concurrent transactions and row locks; SQLite serialises writers by itself",
+    ),
+    pytest.mark.django_db(transaction=True),
+]
+
+HOLD = 0.05
+
+
+def held(call):
+    def run():
+        with transaction.atomic():
+            result = call()
+            time.sleep(HOLD)
+        return result
+    return run
+
+
+def race(calls) -> list:
+    """Run every call in its own thread and connection, all released at once; return results or errors."""
+    barrier = threading.Barrier(len(calls))
+    results = [None] * len(calls)
+
+    def run(index, call):
+        try:
+            barrier.wait(timeout=10)
+            results[index] = call()
+        except Exception as error:  # collected and asserted on by the test
+            results[index] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(index, call)) for index, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(thread.is_alive() for thread in threads)
+    return results
+
+
+def kinds(results) -> list[str]:
+    return sorted(type(result).__name__ for result in results)
+
+
+@pytest.mark.parametrize("racers", [2, 8])
+def test_r2_simultaneous_adds_of_one_member_make_one_row(owner, consumer, shared_image, racers):
+    tenant_id = consumer.account.tenant_id
+    results = race([held(lambda: ImageMember.objects.add(owner, shared_image, tenant_id))] * racers)
+    assert kinds(results) == ["AlreadyMember"] * (racers - 1) + ["ImageMember"]
+    assert all(
+        result.message == f"Tenant {tenant_id} is already a member of this image."
+        for result in results if isinstance(result, AlreadyMember)
+    )
+    assert ImageMember.objects.filter(image=shared_image).count() == 1
+    assert Event.objects.filter(action=Event.Action.MEMBER_ADDED).count() == 1
+
+
+def test_r2_simultaneous_shares_of_one_tenant_make_one_row(owner, consumer, image):
+    tenant_id = consumer.account.tenant_id
+    results = race([held(lambda: ImageMember.objects.share(owner, image, [tenant_id]))] * 4)
+    outcomes = [result.outcomes[0] for result in results]
+    assert sum(outcome.added for outcome in outcomes) == 1
+    assert kinds(outcome.error for outcome in outcomes if not outcome.added) == ["AlreadyMember"] * 3
+    assert sum(result.made_shared for result in results) == 1
+    assert ImageMember.objects.count() == 1
+    assert Event.objects.filter(action=Event.Action.VISIBILITY_CHANGED).count() == 1
+
+
+def test_r11_simultaneous_adds_never_exceed_the_quota(owner, shared_image, dfw, settings):
+    settings.IMAGE_MEMBER_QUOTA = 3
+    tenant_ids = [factories.account(dfw).tenant_id for _ in range(8)]
+    results = race([
+        held(lambda tenant_id=tenant_id: ImageMember.objects.add(owner, shared_image, tenant_id))
+        for tenant_id in tenant_ids
+    ])
+    assert kinds(results) == ["ImageMember"] * 3 + ["QuotaExceeded"] * 5
+    assert ImageMember.objects.filter(image=shared_image).count() == 3
+    assert Event.objects.filter(action=Event.Action.MEMBER_ADDED).count() == 3
+    refusals = [result for result in results if not isinstance(result, ImageMember)]
+    assert all(isinstance(result, QuotaExceeded) and "3 members" in result.message for result in refusals)
+
+
+def test_r11_simultaneous_shares_never_exceed_the_quota(owner, shared_image, dfw, settings):
+    settings.IMAGE_MEMBER_QUOTA = 5
+    batches = [[factories.account(dfw).tenant_id for _ in range(3)] for _ in range(4)]
+    results = race([
+        held(lambda batch=batch: ImageMember.objects.share(owner, shared_image, batch)) for batch in batches
+    ])
+    assert sum(len(result.added) for result in results) == 5
+    assert ImageMember.objects.filter(image=shared_image).count() == 5
+
+
+def test_r3_simultaneous_status_changes_are_last_writer_wins_with_a_consistent_history(owner, consumer, shared_image):
+    member = factories.member(owner, shared_image, consumer)
+    wanted = ["accepted", "rejected", "pending", "accepted", "rejected", "accepted", "pending", "rejected"]
+
+    def change(status):
+        return lambda: ImageMember.objects.get(pk=member.pk).set_status(consumer, status)
+
+    results = race([held(change(status)) for status in wanted])
+    assert not [result for result in results if isinstance(result, Exception)]
+    chain = list(Event.objects.filter(action=Event.Action.MEMBER_STATUS_CHANGED).order_by("pk"))
+    assert chain, "at least the first change differs from pending"
+    assert chain[0].before == MemberStatus.PENDING
+    for previous, event in zip(chain, chain[1:]):
+        assert event.before == previous.after
+    assert all(event.before != event.after for event in chain)
+    assert ImageMember.objects.get(pk=member.pk).status == chain[-1].after
+
+
+def test_r12_simultaneous_revokes_remove_once(owner, consumer, shared_image):
+    member = factories.member(owner, shared_image, consumer)
+    results = race([held(lambda: ImageMember.objects.get(pk=member.pk).remove(owner))] * 2)
+    assert kinds(results) == ["NoneType", "NotFound"]
+    assert not ImageMember.objects.exists()
+    assert Event.objects.filter(action=Event.Action.MEMBER_REMOVED).count() == 1
+
+
+def test_r15_add_racing_delete_leaves_no_member(owner, consumer, shared_image):
+    tenant_id = consumer.account.tenant_id
+    results = race([
+        held(lambda: ImageMember.objects.add(owner, shared_image, tenant_id)),
+        held(lambda: shared_image.destroy(owner)),
+    ])
+    assert type(results[1]) is type(None)
+    assert type(results[0]) in (ImageMember, NotFound)
+    assert not ImageMember.objects.exists()
+    removed = Event.objects.filter(action=Event.Action.MEMBER_REMOVED).count()
+    assert removed == (1 if isinstance(results[0], ImageMember) else 0)
+
+
+def test_r11_adds_to_different_images_do_not_wait_for_each_other(owner, consumer, other_consumer, dfw):
+    """The quota lock is the image row alone, not the region the image is joined to."""
+    first, second = (factories.image(owner, dfw, visibility="shared") for _ in range(2))
+    locked, release = threading.Event(), threading.Event()
+
+    def hold_first():
+        with transaction.atomic():
+            ImageMember.objects.add(owner, first, consumer.account.tenant_id)
+            locked.set()
+            release.wait(timeout=10)
+
+    def add_second():
+        locked.wait(timeout=10)
+        try:
+            with transaction.atomic():
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL lock_timeout = '2s'")
+                return ImageMember.objects.add(owner, second, other_consumer.account.tenant_id)
+        finally:
+            release.set()
+
+    results = race([hold_first, add_second])
+    assert isinstance(results[1], ImageMember), results[1]
+    assert ImageMember.objects.count() == 2
