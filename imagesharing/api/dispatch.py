@@ -5,6 +5,7 @@ missing or bad token is 401, then an unsupported method is 405 (with `Allow`).
 """
 
 import functools
+import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,6 +18,8 @@ from imagesharing.api.auth import authenticate
 from imagesharing.api.bodies import check_query
 from imagesharing.api.errors import ApiError, error_response, from_exception
 from imagesharing.errors import DomainError, NotPermitted
+
+REGION_CODE = re.compile(r"[a-z0-9-]{1,8}")
 
 
 @dataclass(frozen=True)
@@ -44,7 +47,7 @@ def no_content() -> HttpResponse:
 
 def find_region(code: str) -> Region:
     """The region of an endpoint, named by its lower-case code (`/api/dfw/`)."""
-    region = Region.objects.filter(code=code.upper()).first() if code.islower() else None
+    region = Region.objects.filter(code=code.upper()).first() if REGION_CODE.fullmatch(code) else None
     if region is None:
         raise ApiError(404, f"There is no region {code!r}; endpoints are /api/<region code in lower case>/.")
     return region
