@@ -151,7 +151,6 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "imagesharing.accounts.context_processors.panel",
             ],
         },
     },
@@ -212,6 +211,7 @@ TENANT_STORAGE_QUOTA = env_bytes("TENANT_STORAGE_QUOTA", None)
 # Uploads are spooled here before they are stored: on the media disk, so that the
 # file system storage stores them with a rename instead of a second copy.
 FILE_UPLOAD_TEMP_DIR = env_str("FILE_UPLOAD_TEMP_DIR", str(MEDIA_ROOT / "uploads"))
+Path(FILE_UPLOAD_TEMP_DIR).mkdir(parents=True, exist_ok=True)
 
 LOGGING = {
     "version": 1,
