@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from imagesharing.accounts.forms import TokenForm
 from imagesharing.accounts.models import ApiToken
@@ -16,6 +16,7 @@ from imagesharing.servers.models import Server
 USAGE_ROWS = 20
 
 
+@require_safe
 @tenant_required
 def home(request: HttpRequest) -> HttpResponse:
     """The landing page: who you act for, the ID to hand to producers, what waits for you."""
@@ -34,6 +35,7 @@ def switch_region(request: HttpRequest) -> HttpResponse:
     return redirect_next(request, reverse("images:list"))
 
 
+@require_safe
 @tenant_required
 def usage(request: HttpRequest) -> HttpResponse:
     """R14: what the tenant pays for in this region; images shared with it cost nothing."""
@@ -76,6 +78,7 @@ def _tokens_page(request: HttpRequest, form: TokenForm, created: dict | None = N
     return response
 
 
+@require_http_methods(["GET", "POST"])
 @tenant_required
 def tokens(request: HttpRequest) -> HttpResponse:
     """List the user's API tokens; a POST creates one and shows its secret this once."""

@@ -8,13 +8,13 @@ from django.db.models import Case, Count, IntegerField, OuterRef, Subquery, When
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from imagesharing.accounts.panel import current_region, render_page, tenant_required
 from imagesharing.errors import DomainError, NotFound, NotShareable
 from imagesharing.images.forms import SORTS, ImageEditForm, ImageFilterForm
 from imagesharing.images.models import Image, Visibility
-from imagesharing.memberships.models import Event, ImageMember, MemberStatus
+from imagesharing.memberships.models import Event, ImageMember
 from imagesharing.servers.models import Server
 
 PAGE_SIZE = 25
@@ -36,6 +36,7 @@ def _member_counts():
     return Coalesce(Subquery(counts.annotate(n=Count("pk")).values("n")[:1]), 0)
 
 
+@require_safe
 @tenant_required
 def image_list(request: HttpRequest) -> HttpResponse:
     """R5: own images, accepted shares and public images in the current region, paged by marker."""
@@ -104,7 +105,9 @@ def consumer_panel(request: HttpRequest, image: Image) -> dict:
         membership = ImageMember.objects.visible_to(request.user.account, image).first()
     except (NotFound, NotShareable):
         membership = None
-    return {"membership": membership, "statuses": MemberStatus}
+    if membership is not None:
+        membership.image = image  # already loaded: the template names it without another query
+    return {"membership": membership}
 
 
 def _history(request: HttpRequest, image: Image):
@@ -116,6 +119,7 @@ def _history(request: HttpRequest, image: Image):
     )
 
 
+@require_safe
 @tenant_required
 def image_detail(request: HttpRequest, image_id) -> HttpResponse:
     """R6: properties, servers, sharing (owner) or the member's own status (consumer), history."""

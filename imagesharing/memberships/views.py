@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from imagesharing.accounts.panel import messages_only, redirect_next, render_page, tenant_required, wants_fragment
 from imagesharing.errors import AlreadyMember, DomainError, NotFound, NotShareable, QuotaExceeded, TenantUnavailable
@@ -167,6 +167,7 @@ def _inbox_after(offers, marker: ImageMember):
     )
 
 
+@require_safe
 @tenant_required
 def inbox(request: HttpRequest) -> HttpResponse:
     """R5: "Shared with me": pending offers first, then rejected, then accepted, in every region."""
@@ -218,6 +219,7 @@ def report(request: HttpRequest, image_id) -> HttpResponse:
     return render_page(request, "memberships/report.html", {"image": image, "form": form})
 
 
+@require_safe
 @tenant_required
 def history(request: HttpRequest) -> HttpResponse:
     """R16: what happened to the tenant's memberships, or to its own images, newest first."""

@@ -8,7 +8,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from imagesharing.accounts.panel import choose_region, current_region, redirect_next, render_page, tenant_required
 from imagesharing.errors import DomainError, NotFound
@@ -28,6 +28,7 @@ def server_for(request: HttpRequest, server_id) -> Server:
         raise Http404("No such server.") from None
 
 
+@require_safe
 @tenant_required
 def server_list(request: HttpRequest) -> HttpResponse:
     """The tenant's servers in the current region, newest first, with a boot form."""

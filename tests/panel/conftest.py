@@ -1,12 +1,24 @@
-"""Panel tests: clients signed in as each member of the standing cast."""
+"""Panel tests: clients signed in as each member of the standing cast, and small readers of responses."""
 import pytest
+from django.contrib.messages import get_messages
 from django.test import Client
+
+HTMX = {"HX-Request": "true"}
 
 
 def signed_in(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
+
+
+def messages_of(response) -> list[str]:
+    """The messages a view added while answering `response`."""
+    return [str(message) for message in get_messages(response.wsgi_request)]
+
+
+def text_of(response) -> str:
+    return response.content.decode()
 
 
 @pytest.fixture
@@ -17,6 +29,11 @@ def as_owner(owner):
 @pytest.fixture
 def as_consumer(consumer):
     return signed_in(consumer)
+
+
+@pytest.fixture
+def as_other(other_consumer):
+    return signed_in(other_consumer)
 
 
 @pytest.fixture
@@ -32,6 +49,3 @@ def as_abroad(abroad):
 @pytest.fixture
 def as_operator(operator):
     return signed_in(operator)
-
-
-HTMX = {"HX-Request": "true"}

@@ -1,0 +1,124 @@
+"""Every list runs a fixed number of queries, whatever its length (DESIGN: notes on scale).
+
+Each test measures the same page with 3 rows and with 300 and pins the count, so
+that a query per row (an N+1 hidden in a template) fails here first.
+"""
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from imagesharing.servers.models import Server
+from tests import factories
+from tests.panel.conftest import signed_in
+
+SIZES = (3, 300)
+
+
+def count_queries(client, path: str, **params) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path, params)
+    assert response.status_code == 200
+    return len(queries)
+
+
+def measured(build, client, path, **params) -> list[int]:
+    """Queries for `path` after growing the data to each size in SIZES."""
+    counts, made = [], 0
+    for size in SIZES:
+        build(made, size)
+        made = size
+        counts.append(count_queries(client, path, **params))
+    return counts
+
+
+def test_the_image_list(owner, consumer, other_consumer, dfw):
+    """Own images with members, accepted shares from several owners and public images, all on one page."""
+    producers = [factories.user(factories.account(dfw)) for _ in range(3)]
+
+    def build(start, end):
+        for number in range(start, end):
+            kind = number % 3
+            if kind == 0:
+                mine = factories.image(consumer, dfw, name=f"own-{number}", visibility="shared")
+                factories.member(consumer, mine, other_consumer)
+            elif kind == 1:
+                producer = producers[number % len(producers)]
+                theirs = factories.image(producer, dfw, name=f"shared-{number}", visibility="shared")
+                factories.member(producer, theirs, consumer, "accepted")
+            else:
+                factories.image(owner, dfw, name=f"public-{number}", visibility="public")
+
+    client = signed_in(consumer)
+    assert measured(build, client, "/images/") == [6, 6]
+    assert count_queries(client, "/images/", sort="name", source="shared", q="shared") == 6
+    marker = client.get("/images/").context["images"][-1].pk
+    assert count_queries(client, "/images/", marker=marker) == 7  # one more: the marker row
+
+
+def test_the_inbox(owner, consumer, dfw):
+    producers = [factories.user(factories.account(dfw)) for _ in range(3)]
+
+    def build(start, end):
+        for number in range(start, end):
+            producer = producers[number % len(producers)]
+            image = factories.image(producer, dfw, name=f"offer-{number}", visibility="shared")
+            factories.member(producer, image, consumer, ("pending", "accepted", "rejected")[number % 3])
+
+    client = signed_in(consumer)
+    assert measured(build, client, "/shared/") == [6, 6]
+    assert count_queries(client, "/shared/", status="pending") == 6
+
+
+def test_the_members_table(settings, owner, dfw, shared_image):
+    settings.IMAGE_MEMBER_QUOTA = 1000
+    client = signed_in(owner)
+
+    def build(start, end):
+        for number in range(start, end):
+            consumer = factories.user(factories.account(dfw))
+            factories.member(owner, shared_image, consumer, ("pending", "accepted", "rejected")[number % 3])
+
+    assert measured(build, client, f"/images/{shared_image.pk}/") == [9, 9]
+
+
+def test_the_consumer_view_of_an_image(owner, consumer, dfw, shared_image):
+    factories.member(owner, shared_image, consumer, "accepted")
+    client = signed_in(consumer)
+
+    def build(start, end):
+        for number in range(start, end):
+            Server.objects.boot(consumer, shared_image, f"box-{number}")
+
+    assert measured(build, client, f"/images/{shared_image.pk}/") == [10, 10]
+
+
+def test_the_server_list(owner, consumer, dfw, shared_image):
+    factories.member(owner, shared_image, consumer, "accepted")
+    own = factories.image(consumer, dfw, name="own")
+    client = signed_in(consumer)
+
+    def build(start, end):
+        for number in range(start, end):
+            server = Server.objects.boot(consumer, (shared_image, own)[number % 2], f"box-{number}")
+            if number == 1:
+                server.snapshot(consumer, "snap")
+
+    assert measured(build, client, "/servers/") == [7, 7]
+
+
+@pytest.mark.parametrize("path", ["/", "/usage/", "/tokens/", "/history/"])
+def test_the_other_pages_do_not_grow_either(owner, consumer, dfw, path):
+    from imagesharing.accounts.models import ApiToken
+
+    client = signed_in(owner)
+
+    def build(start, end):
+        for number in range(start, end):
+            image = factories.image(owner, dfw, name=f"img-{number}", visibility="shared")
+            if number % 10 == 0:
+                factories.member(owner, image, consumer)
+                Server.objects.boot(owner, image, f"box-{number}")
+                ApiToken.objects.issue(owner, f"token-{number}")
+
+    counts = measured(build, client, path, about="images")
+    assert counts[0] == counts[1]
