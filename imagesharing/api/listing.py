@@ -31,12 +31,14 @@ def _single(query: QueryDict) -> dict[str, str]:
 def _limit(value: str | None) -> int:
     if value is None:
         return DEFAULT_LIMIT
-    if not (value.isascii() and value.lstrip("-").isdigit()):
+    digits = value.removeprefix("-")
+    if not (digits.isascii() and digits.isdigit()):
         raise bad_request("limit must be an integer.")
-    limit = int(value)
-    if limit < 0:
+    digits = digits.lstrip("0") or "0"
+    if value.startswith("-") and digits != "0":
         raise bad_request("limit must not be negative.")
-    return min(limit, MAX_LIMIT)
+    # Past the cap is the cap; comparing lengths first spares converting a huge string.
+    return MAX_LIMIT if len(digits) > len(str(MAX_LIMIT)) else min(int(digits), MAX_LIMIT)
 
 
 def _sort(params: dict[str, str]) -> tuple[str, str]:

@@ -30,7 +30,9 @@ def image_schema() -> dict:
             "type": "string", "description": "Scope of image accessibility", "enum": Visibility.values,
         },
         "protected": {"type": "boolean", "description": "If true, image will not be deletable."},
-        "os_hidden": {"type": "boolean", "description": "If true, image will not appear in default image list response."},
+        "os_hidden": {
+            "type": "boolean", "description": "If true, image will not appear in default image list response.",
+        },
         "owner": _nullable("string", "Owner of the image (a tenant ID)", maxLength=255),
         "disk_format": _nullable("string", "Format of the disk", enum=[None, *DISK_FORMATS]),
         "container_format": _nullable("string", "Format of the container", enum=[None, *CONTAINER_FORMATS]),

@@ -96,7 +96,7 @@ class ImageQuerySet(models.QuerySet):
         if visibility not in (None, "all"):
             images = images.filter(visibility=visibility)
         if owner is not None:
-            if not (owner.isascii() and owner.isdigit() and int(owner) < 2**63):
+            if not (owner.isascii() and owner.isdigit() and len(owner) <= 19 and int(owner) < 2**63):
                 return images.none()
             images = images.filter(owner__tenant_id=int(owner))
         if name is not None:

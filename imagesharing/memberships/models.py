@@ -43,6 +43,8 @@ def parse_tenant_id(value) -> int:
     if isinstance(value, int):
         number = value
     elif isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+        if len(value.strip()) > 19:  # past 2**63; and int() refuses strings of over 4300 digits
+            raise TenantUnavailable()
         number = int(value.strip())
     else:
         raise TenantUnavailable()

@@ -49,6 +49,11 @@ def test_default_list_is_own_public_and_accepted_in_the_region(api_as, consumer,
     assert listed(api_as(consumer)) == {"own private", "own shared", "own queued", "base", "accepted"}
 
 
+def test_listed_for_with_its_defaults_is_visible_to(consumer, owner, dfw, world):
+    for user in (consumer, owner):
+        assert set(Image.objects.listed_for(user.account, dfw)) == set(Image.objects.visible_to(user.account, dfw))
+
+
 def test_the_same_tenant_sees_the_london_list_at_the_london_endpoint(api_as, consumer, world, lon):
     consumer.account.regions.add(lon)
     assert listed(api_as(consumer, root="/api/lon")) == {"base lon"}
@@ -81,6 +86,7 @@ def test_owner_filter_takes_a_tenant_id(api_as, consumer, owner, world):
     assert listed(api, owner=tenant, member_status="all", visibility="shared") == {"accepted", "pending", "rejected"}
     assert listed(api, owner="not-a-tenant") == set()
     assert listed(api, owner="9" * 30) == set()
+    assert listed(api, owner="9" * 5000) == set()  # past Python's 4300-digit int() limit: no 500
 
 
 def test_the_owner_sees_its_shared_images_whatever_their_members_say(api_as, owner, world):
@@ -94,6 +100,8 @@ def test_the_owner_sees_its_shared_images_whatever_their_members_say(api_as, own
     ({"limit": "ten"}, "limit must be an integer."),
     ({"limit": ""}, "limit must be an integer."),
     ({"limit": "-1"}, "limit must not be negative."),
+    ({"limit": "-" + "9" * 5000}, "limit must not be negative."),
+    ({"limit": "1e3"}, "limit must be an integer."),
     ({"limit": "٣"}, "limit must be an integer."),
     ({"sort_key": "size"}, "Sort by one of created_at, name, asc or desc."),
     ({"sort_dir": "up"}, "Sort by one of created_at, name, asc or desc."),
@@ -182,6 +190,11 @@ def test_default_limit_is_25_and_limit_0_lists_nothing(api_as, owner, many):
     assert len(api.get("/v2/images").json()["images"]) == 25
     body = api.get("/v2/images", limit=0).json()
     assert body["images"] == [] and "next" not in body
+
+
+@pytest.mark.parametrize("limit,expected", [("0003", 3), ("-0", 0), ("9" * 5000, 53), ("1" + "0" * 30, 53)])
+def test_odd_but_valid_limits(api_as, owner, many, limit, expected):
+    assert len(api_as(owner).get("/v2/images", limit=limit).json()["images"]) == expected
 
 
 def test_limit_is_capped_at_1000(api_as, owner, dfw):

@@ -8,7 +8,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from imagesharing.memberships.models import Event, ImageMember
+from imagesharing.errors import TenantUnavailable
+from imagesharing.memberships.models import Event, ImageMember, parse_tenant_id
 from tests import factories
 from tests.api.conftest import error_of, unchanged
 
@@ -154,6 +155,9 @@ def test_unknown_and_out_of_region_tenants_get_one_answer(api_as, owner, abroad,
     ({"member": "１２３"}, (400, "Cannot share with that tenant in this region.")),
     ({"member": "🚀"}, (400, "Cannot share with that tenant in this region.")),
     ({"member": "9" * 40}, (400, "Cannot share with that tenant in this region.")),
+    ({"member": "9" * 5000}, (400, "Cannot share with that tenant in this region.")),
+    ({"member": 10**100}, (400, "Cannot share with that tenant in this region.")),
+    ({"member": 1.5}, (400, "Cannot share with that tenant in this region.")),
 ])
 def test_bad_member_bodies_are_400(api_as, owner, shared_image, body, expected):
     with unchanged():
@@ -241,7 +245,7 @@ def test_strangers_learn_nothing(api_as, owner, consumer, stranger, shared_image
             assert error_of(response) == (404, "No such image.")
 
 
-@pytest.mark.parametrize("member_id", ["0", "abc", "-1", "%F0%9F%9A%80", "9" * 40, "１"])
+@pytest.mark.parametrize("member_id", ["0", "abc", "-1", "%F0%9F%9A%80", "9" * 40, "9" * 5000, "１"])
 def test_a_member_id_that_is_not_a_member_is_404(api_as, owner, shared_image, member_id):
     with unchanged():
         assert error_of(api_as(owner).get(f"{members_path(shared_image)}/{member_id}")) == (404, "No such member.")
@@ -305,6 +309,13 @@ def test_the_history_names_the_api_caller(api_as, owner, consumer, shared_image)
         (owner.pk, owner.account.pk, "member_added", consumer.account.pk, "pending"),
         (consumer.pk, consumer.account.pk, "member_status", consumer.account.pk, "accepted"),
     ]
+
+
+def test_parse_tenant_id_refuses_numbers_too_long_to_convert():
+    """Found through the API: int() raises ValueError past 4300 digits, which was a 500."""
+    with pytest.raises(TenantUnavailable):
+        parse_tenant_id("9" * 5000)
+    assert parse_tenant_id(" 9223372036854775807 ") == 2**63 - 1
 
 
 # Query counts

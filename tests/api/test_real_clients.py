@@ -22,29 +22,50 @@ def endpoint(live_server) -> str:
     return f"{live_server.url}/api/dfw/"
 
 
-def glance_for(live_server, user):
+@pytest.fixture
+def glance_for(live_server):
     """glanceclient as its documentation shows: version "2", an endpoint and a token."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        return glanceclient.Client("2", endpoint=endpoint(live_server), token=ApiToken.objects.issue(user, "gc")[1])
+    made = []
+
+    def make(user):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            token = ApiToken.objects.issue(user, "gc")[1]
+            client = glanceclient.Client("2", endpoint=endpoint(live_server), token=token)
+        made.append(client)
+        return client
+
+    yield make
+    for client in made:  # end keep-alive connections while the live server still shares its database
+        client.http_client.session.close()
 
 
-def sdk_for(live_server, user):
+@pytest.fixture
+def sdk_for(live_server):
     """openstacksdk without Keystone: a token for a fixed endpoint, discovering the version there."""
-    return openstack.connection.Connection(
-        auth_type="admin_token",
-        auth={"endpoint": endpoint(live_server), "token": ApiToken.objects.issue(user, "sdk")[1]},
-        image_endpoint_override=endpoint(live_server),
-    )
+    made = []
+
+    def make(user):
+        connection = openstack.connection.Connection(
+            auth_type="admin_token",
+            auth={"endpoint": endpoint(live_server), "token": ApiToken.objects.issue(user, "sdk")[1]},
+            image_endpoint_override=endpoint(live_server),
+        )
+        made.append(connection)
+        return connection
+
+    yield make
+    for connection in made:
+        connection.close()
 
 
 def ids(images) -> list[str]:
     return [image.id for image in images]
 
 
-def test_glanceclient_handshake(live_server, settings, owner, consumer, other_consumer, stranger):
-    producer, tenant = glance_for(live_server, owner), str(consumer.account.tenant_id)
-    me, outsider = glance_for(live_server, consumer), glance_for(live_server, stranger)
+def test_glanceclient_handshake(glance_for, settings, owner, consumer, other_consumer, stranger):
+    producer, tenant = glance_for(owner), str(consumer.account.tenant_id)
+    me, outsider = glance_for(consumer), glance_for(stranger)
 
     image = producer.images.create(name="golden", disk_format="qcow2", container_format="bare",
                                    visibility="shared", min_ram=512)
@@ -98,9 +119,9 @@ def test_glanceclient_handshake(live_server, settings, owner, consumer, other_co
     assert Image.objects.get(pk=image.id).status == "deleted"
 
 
-def test_openstacksdk_handshake(live_server, settings, owner, consumer, other_consumer, stranger):
-    producer, tenant = sdk_for(live_server, owner), str(consumer.account.tenant_id)
-    me, outsider = sdk_for(live_server, consumer), sdk_for(live_server, stranger)
+def test_openstacksdk_handshake(sdk_for, settings, owner, consumer, other_consumer, stranger):
+    producer, tenant = sdk_for(owner), str(consumer.account.tenant_id)
+    me, outsider = sdk_for(consumer), sdk_for(stranger)
 
     image = producer.image.create_image("golden", disk_format="raw", container_format="bare")
     assert (image.status, image.visibility) == ("queued", "private")
@@ -145,9 +166,9 @@ def test_openstacksdk_handshake(live_server, settings, owner, consumer, other_co
         producer.image.get_image(image.id)
 
 
-def test_glanceclient_pages_through_600_images_each_once(live_server, owner, dfw):
+def test_glanceclient_pages_through_600_images_each_once(glance_for, owner, dfw):
     Image.objects.bulk_create(Image(owner=owner.account, region=dfw, name=f"bulk-{n}") for n in range(600))
-    client = glance_for(live_server, owner)
+    client = glance_for(owner)
     listed = ids(client.images.list())  # glanceclient asks for pages of 200 and follows `next`
     assert len(listed) == 600
     assert set(listed) == set(map(str, Image.objects.values_list("pk", flat=True)))
