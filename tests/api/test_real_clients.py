@@ -3,6 +3,7 @@
 Each client is given only the region endpoint and a token, as the README tells a
 user to do; they must reach nothing else (no Keystone, no network).
 """
+import socket
 import warnings
 
 import glanceclient
@@ -15,7 +16,22 @@ from imagesharing.accounts.models import ApiToken
 from imagesharing.images.models import Image
 from imagesharing.memberships.models import Event, ImageMember
 
-pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+pytestmark = [pytest.mark.filterwarnings("ignore::DeprecationWarning"),
+              pytest.mark.filterwarnings("ignore::PendingDeprecationWarning")]
+LOCAL = {"localhost", "127.0.0.1", "::1"}
+
+
+@pytest.fixture(autouse=True)
+def no_network(monkeypatch):
+    """The clients may look up no host but the live server's: no Keystone, no discovery elsewhere."""
+    lookup = socket.getaddrinfo
+
+    def local_only(host, *args, **kwargs):
+        if host not in LOCAL:
+            raise OSError(f"test clients must not reach {host}")
+        return lookup(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", local_only)
 
 
 def endpoint(live_server) -> str:
