@@ -113,3 +113,10 @@ class DataMismatch(DomainError):
 
     http_status = 400
     default_message = "The data received does not match what was declared."
+
+
+class LengthRequired(DomainError):
+    """A chunked body reached a server that cannot decode it (only gunicorn's does)."""
+
+    http_status = 411
+    default_message = "This server reads no chunked bodies; send a Content-Length."

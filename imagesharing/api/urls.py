@@ -13,8 +13,9 @@ urlpatterns = [
     path("<str:region>/v2/schemas/<str:name>", views.schema, name="schema"),
     path("<str:region>/v2/images", views.images, name="images"),
     path("<str:region>/v2/images/<str:image_id>", views.image, name="image"),
+    path("<str:region>/v2/images/<str:image_id>/file", views.image_file, name="file"),
     path("<str:region>/v2/images/<str:image_id>/members", views.members, name="members"),
     path("<str:region>/v2/images/<str:image_id>/members/<str:member_id>", views.member, name="member"),
-    # Everything else under /api/, the image data endpoints included for now: a JSON 404.
+    # Everything else under /api/: a JSON 404.
     re_path(r"^(?P<path>.*)$", not_found),
 ]

@@ -8,12 +8,13 @@ from django.http import HttpRequest, HttpResponse
 
 from imagesharing.api.bodies import JSON_PATCH, read_json, read_object
 from imagesharing.api.dispatch import Call, endpoint, json_response, no_content
-from imagesharing.api.errors import bad_request
+from imagesharing.api.errors import ApiError, bad_request
 from imagesharing.api.listing import image_page
 from imagesharing.api.properties import create_properties, patch_changes
 from imagesharing.api.schemas import SCHEMAS
 from imagesharing.api.serializers import image_json, member_json
-from imagesharing.errors import NotFound, NotShareable, TenantUnavailable
+from imagesharing.errors import InvalidState, NotFound, NotShareable, TenantUnavailable
+from imagesharing.images.data import data_response, request_chunks
 from imagesharing.images.models import Image
 from imagesharing.memberships.models import ImageMember, parse_tenant_id
 
@@ -95,6 +96,28 @@ def image(request: HttpRequest, call: Call, image_id: str) -> HttpResponse:
         found.destroy(call.user)
         return no_content()
     return json_response(image_json(found))
+
+
+@endpoint("GET", "PUT")
+def image_file(request: HttpRequest, call: Call, image_id: str) -> HttpResponse:
+    """Image data, streamed both ways: PUT uploads once to a queued image, GET downloads (R6).
+
+    The Content-Length, when sent, is the declared size: a body cut short kills the image.
+    Clients such as glanceclient send no length but a chunked body.
+    """
+    found = _image(call, image_id)
+    if request.method == "PUT":
+        if request.content_type != "application/octet-stream":
+            raise ApiError(415, "Image data must be sent as application/octet-stream.")
+        length = request.META.get("CONTENT_LENGTH")
+        declared = int(length) if length and length.isdigit() else None
+        found.receive_data(call.user, request_chunks(request), declared_size=declared)
+        return no_content()
+    try:
+        opened = found.open_data(call.user)
+    except InvalidState:
+        return no_content()  # as Glance: an image without data answers 204
+    return data_response(request, found, opened, attachment=False)
 
 
 @endpoint("GET", "POST")

@@ -18,7 +18,7 @@ from django.core.files.uploadedfile import TemporaryUploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.http import HttpRequest, StreamingHttpResponse
 
-from imagesharing.errors import DataTooLarge, DomainError
+from imagesharing.errors import DataTooLarge, DomainError, LengthRequired
 
 logger = logging.getLogger(__name__)
 
@@ -115,9 +115,23 @@ class ImageUploadHandler(FileUploadHandler):
 
 
 def read_chunks(stream, size: int = CHUNK_SIZE) -> Iterator[bytes]:
-    """A request body (or any file object) as chunks."""
+    """A file object (or a request with a Content-Length) as chunks."""
     while chunk := stream.read(size):
         yield chunk
+
+
+def request_chunks(request: HttpRequest) -> Iterator[bytes]:
+    """A request body as chunks, also when sent with `Transfer-Encoding: chunked`.
+
+    glanceclient streams uploads that way, and Django reads no body without a
+    Content-Length; gunicorn decodes chunked bodies and says so (`wsgi.input_terminated`),
+    so the decoded stream is read directly. A server that does not is refused (411).
+    """
+    if request.META.get("HTTP_TRANSFER_ENCODING", "").lower() != "chunked":
+        return read_chunks(request)
+    if not request.META.get("wsgi.input_terminated"):
+        raise LengthRequired()
+    return read_chunks(request.META["wsgi.input"])
 
 
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")

@@ -48,7 +48,7 @@ def test_versions_refuse_other_methods(anonymous, dfw):
 
 
 @pytest.mark.parametrize("path", [
-    "/v2/images/{id}/file", "/v1/images", "/v2/images/{id}/members/1/extra", "/v2/images/", "/v2/tasks",
+    "/v1/images", "/v2/images/{id}/members/1/extra", "/v2/images/", "/v2/tasks",
 ])
 def test_other_paths_are_json_404(api_as, owner, image, path):
     response = api_as(owner).get(path.format(id=image.pk))
