@@ -9,4 +9,5 @@ urlpatterns = [
     path("<uuid:image_id>/", views.image_detail, name="detail"),
     path("<uuid:image_id>/edit/", views.image_edit, name="edit"),
     path("<uuid:image_id>/delete/", views.image_delete, name="delete"),
+    path("<uuid:image_id>/download/", views.image_download, name="download"),
 ]

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from imagesharing.accounts.panel import current_region, render_page, tenant_required
 from imagesharing.errors import DomainError, NotFound, NotShareable
+from imagesharing.images.data import data_response
 from imagesharing.images.forms import SORTS, ImageEditForm, ImageFilterForm
 from imagesharing.images.models import Image, Visibility
 from imagesharing.memberships.models import Event, ImageMember
@@ -189,3 +190,16 @@ def image_delete(request: HttpRequest, image_id) -> HttpResponse:
         return redirect("images:detail", image.pk)
     context = {"image": image, "member_count": image.members.count()}
     return render_page(request, "images/delete.html", context)
+
+
+@require_safe
+@tenant_required
+def image_download(request: HttpRequest, image_id) -> HttpResponse:
+    """R6: export the data, streamed, for the owner and members of any status."""
+    image = image_for(request, image_id)
+    try:
+        opened = image.open_data(request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("images:detail", image.pk)
+    return data_response(request, image, opened, attachment=True)
