@@ -30,6 +30,7 @@ def test_each_row_shows_image_owner_region_dates_and_buttons(as_consumer, owner,
     assert f"<code>{owner.account.tenant_id}</code>" in page
     assert "<td>DFW</td>" in page
     assert f'id="offer-{pending.pk}"' in page
+    assert f'href="/servers/boot/?image={pending.image_id}"' in page  # R6: boot without accepting
     assert page.count("Accept<") == 2 and page.count("Reject<") == 2 and page.count("Back to pending<") == 2
 
 
