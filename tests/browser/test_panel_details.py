@@ -61,3 +61,24 @@ def test_a_phone_width_needs_no_sideways_scrolling_of_the_page(live_server, brow
         page.goto(live_server.url + target)
         overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
         assert overflow <= 0, f"{target} is {overflow}px wider than the phone"
+
+
+def test_answering_from_the_image_page_updates_it_in_place(live_server, browser, producer, dfw):
+    consumer = factories.user(factories.account(dfw), username="consumer")
+    image = factories.image(producer, dfw, name="offered", visibility="shared")
+    factories.member(producer, image, consumer)
+    page = browser.new_page()
+    sign_in(page, live_server.url, "consumer")
+    page.goto(f"{live_server.url}/images/{image.pk}/")
+    page.evaluate("window.__same_document = true")
+    status = page.locator("#my-status")
+    status.get_by_role("button", name="Accept").click()
+    expect(status.get_by_role("heading")).to_contain_text("accepted")
+    expect(status.get_by_role("heading")).to_be_focused()
+    expect(status.get_by_role("button", name="Accept")).to_have_count(0)
+    expect(page.locator("#pending-badge")).to_be_hidden()
+    expect(page.locator("#messages")).to_contain_text("Accepted “offered”")
+    status.get_by_role("button", name="Back to pending").click()
+    expect(status.get_by_role("heading")).to_contain_text("pending")
+    expect(page.locator("#pending-badge")).to_have_text("1 pending")
+    assert page.evaluate("window.__same_document === true")
