@@ -2,7 +2,7 @@
 
 from django import forms
 
-from imagesharing.images.models import NAME_MAX_LENGTH, Image, Visibility
+from imagesharing.images.models import CONTAINER_FORMATS, DISK_FORMATS, INT_MAX, NAME_MAX_LENGTH, Image, Visibility
 
 SORTS = {
     "newest": ("created_at", "desc"),
@@ -56,3 +56,19 @@ class ImageEditForm(forms.Form):
         if image.visibility == Visibility.PUBLIC:
             # R10: only operators change a public image's visibility; the field is not offered.
             del self.fields["visibility"]
+
+
+class ImageImportForm(forms.Form):
+    """Import, step 1: what the image is. `Image.objects.create_image` checks the values again."""
+
+    name = forms.CharField(max_length=NAME_MAX_LENGTH)
+    disk_format = forms.ChoiceField(
+        choices=[(f, f) for f in DISK_FORMATS], initial="qcow2",
+        help_text="raw and qcow2 suit most Linux images; vhd and vhdx come from Hyper-V, vmdk from VMware.",
+    )
+    container_format = forms.ChoiceField(
+        choices=[(f, f) for f in CONTAINER_FORMATS], initial="bare",
+        help_text="bare unless the file is wrapped in an OVF/OVA package or another container.",
+    )
+    min_disk = forms.IntegerField(label="Minimum disk (GB)", min_value=0, max_value=INT_MAX, initial=0)
+    min_ram = forms.IntegerField(label="Minimum RAM (MB)", min_value=0, max_value=INT_MAX, initial=0)

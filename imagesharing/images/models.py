@@ -18,7 +18,7 @@ from imagesharing.errors import (
     NotOwner,
     NotPermitted,
 )
-from imagesharing.images.data import IncomingData, delete_stored, storage_limit_for
+from imagesharing.images.data import UPLOAD_INTERRUPTED, IncomingData, delete_stored, storage_limit_for
 
 
 class Visibility(models.TextChoices):
@@ -40,6 +40,7 @@ CONTAINER_FORMATS = ["bare", "ovf", "ova", "docker", "ami", "ari", "aki", "compr
 
 NAME_MAX_LENGTH = 255
 SORT_KEYS = ("created_at", "name")
+UPLOAD_ONCE = "Image data can be uploaded only once, to a queued image."
 # Glance stores min_disk and min_ram as 32-bit signed integers.
 INT_MAX = 2**31 - 1
 
@@ -330,18 +331,24 @@ class Image(models.Model):
 
     mark_active.alters_data = True
 
+    def require_uploadable(self, user) -> None:
+        """R1: only the owner sends data, and only to a queued image (Glance: 409 otherwise)."""
+        self.require_owner(user)
+        if self.status != Status.QUEUED:
+            raise InvalidState(UPLOAD_ONCE)
+
     def begin_upload(self, user) -> int:
         """R1: only the owner sends data, once, to a queued image, which is `saving` meanwhile.
 
         The status moves with a conditional UPDATE, so two uploads cannot both start.
         Returns the most bytes that may be sent: the size cap or the owner's quota left.
         """
-        self.require_owner(user)
+        self.require_uploadable(user)
         claimed = Image.objects.filter(pk=self.pk, status=Status.QUEUED).update(
             status=Status.SAVING, updated_at=timezone.now()
         )
         if not claimed:
-            raise InvalidState("Image data can be uploaded only once, to a queued image.")
+            raise InvalidState(UPLOAD_ONCE)
         self.status = Status.SAVING
         return storage_limit_for(self.owner)
 
@@ -387,7 +394,7 @@ class Image(models.Model):
             raise
         except Exception:
             incoming.discard()
-            self.kill("The upload was interrupted before all the data arrived.")
+            self.kill(UPLOAD_INTERRUPTED)
             raise
         self.finish_upload(incoming, declared_size, declared_checksum)
 

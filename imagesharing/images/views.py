@@ -8,13 +8,16 @@ from django.db.models import Case, Count, IntegerField, OuterRef, Subquery, When
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django_htmx.http import HttpResponseClientRedirect
 
 from imagesharing.accounts.panel import current_region, render_page, tenant_required
 from imagesharing.errors import DomainError, NotFound, NotShareable
-from imagesharing.images.data import data_response
-from imagesharing.images.forms import SORTS, ImageEditForm, ImageFilterForm
-from imagesharing.images.models import Image, Visibility
+from imagesharing.images.data import UPLOAD_INTERRUPTED, ImageUploadHandler, data_response, storage_limit_for
+from imagesharing.images.forms import SORTS, ImageEditForm, ImageFilterForm, ImageImportForm
+from imagesharing.images.models import Image, Status, Visibility
 from imagesharing.memberships.models import Event, ImageMember
 from imagesharing.servers.models import Server
 
@@ -138,6 +141,8 @@ def image_detail(request: HttpRequest, image_id) -> HttpResponse:
         saved = request.session.pop(SHARE_OUTCOMES_KEY, None)
         outcomes = saved["rows"] if saved and saved.get("image") == str(image.pk) else None
         context.update(owner_panel(request, image, outcomes=outcomes), edit_form=ImageEditForm(image=image))
+        if image.status == Status.QUEUED:
+            context["upload_limit"] = storage_limit_for(account)
     else:
         context.update(consumer_panel(request, image))
     return render_page(request, "images/detail.html", context)
@@ -203,3 +208,67 @@ def image_download(request: HttpRequest, image_id) -> HttpResponse:
         messages.error(request, error.message)
         return redirect("images:detail", image.pk)
     return data_response(request, image, opened, attachment=True)
+
+
+@require_http_methods(["GET", "POST"])
+@tenant_required
+def image_import(request: HttpRequest) -> HttpResponse:
+    """Import, step 1: describe the image; it is created `queued`, waiting for its data (R1, R8)."""
+    region = current_region(request)
+    form = ImageImportForm(request.POST if request.method == "POST" else None)
+    if region is not None and form.is_valid():
+        try:
+            image = Image.objects.create_image(request.user, region, **form.cleaned_data)
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, f"Created “{image}” in {region.code}. Step 2 of 2: upload its data.")
+            return redirect(reverse("images:detail", args=[image.pk]) + "#upload")
+    return render_page(request, "images/import.html", {"form": form, "region": region})
+
+
+@csrf_exempt  # checked by _receive_upload, once the upload handler is in place
+@require_POST
+@tenant_required
+def image_upload(request: HttpRequest, image_id) -> HttpResponse:
+    """Import, step 2: the owner streams the data into its queued image (issue 5).
+
+    The body is parsed by `ImageUploadHandler`, which hashes while it writes and stops
+    at the size cap or quota, so the refusal comes before the disk fills up.
+    """
+    image = image_for(request, image_id)
+    try:
+        image.require_uploadable(request.user)
+    except DomainError as error:
+        return _after_upload(request, image, error)
+    handler = ImageUploadHandler(request, storage_limit_for(image.owner))
+    request.upload_handlers = [handler]
+    return _receive_upload(request, image, handler)
+
+
+@csrf_protect
+def _receive_upload(request: HttpRequest, image: Image, handler: ImageUploadHandler) -> HttpResponse:
+    request.POST  # reads the body through the handler
+    if handler.incoming is None:
+        return _after_upload(request, image, DomainError("Choose the image file to upload."))
+    try:
+        image.begin_upload(request.user)
+        if handler.error is not None or not handler.completed:
+            handler.incoming.discard()
+            error = handler.error or DomainError(UPLOAD_INTERRUPTED)
+            image.kill(error.message)
+            raise error
+        image.finish_upload(handler.incoming)
+    except DomainError as error:
+        return _after_upload(request, image, error)
+    return _after_upload(request, image)
+
+
+def _after_upload(request: HttpRequest, image: Image, error: DomainError | None = None) -> HttpResponse:
+    """Back to the image page with a message; htmx follows with a full page load."""
+    if error is None:
+        messages.success(request, f"Uploaded {image.size:,} bytes; “{image}” is active. MD5 {image.checksum}.")
+    else:
+        messages.error(request, error.message)
+    url = reverse("images:detail", args=[image.pk])
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)

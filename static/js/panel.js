@@ -67,6 +67,22 @@
     announce(status === 404 ? "That is no longer available; reload the page." : "Something went wrong (" + status + "); reload the page and try again.");
   });
 
+  // Image uploads: show the progress of the request body as it leaves the browser.
+  document.addEventListener("htmx:xhr:progress", function (event) {
+    var form = event.target.closest && event.target.closest("form[data-upload]");
+    if (!form || !event.detail.total) return;
+    var percent = Math.floor(event.detail.loaded / event.detail.total * 100);
+    var box = form.querySelector(".upload-progress");
+    box.hidden = false;
+    form.querySelector("progress").value = percent;
+    form.querySelector(".upload-progress-text").textContent = percent === 100 ? "100 %: checking and storing…" : percent + " %";
+  });
+
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var form = event.target.closest && event.target.closest("form[data-upload]");
+    if (form) form.querySelector("button[type=submit]").disabled = true;
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
     enableCopyButtons(document);
     focusMarked();
