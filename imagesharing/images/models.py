@@ -53,6 +53,17 @@ def _members_of(account: Account, statuses=None):
     return members if statuses is None else members.filter(status__in=statuses)
 
 
+def rows_after(rows: models.QuerySet, marker: models.Model, key: str = "created_at",
+               direction: str = "desc") -> models.QuerySet:
+    """Keyset paging for any list ordered by (`key`, pk): the rows after `marker`.
+
+    Uses the index on the sort key instead of OFFSET, so page 10,000 costs what page 1 does.
+    """
+    op = "lt" if direction == "desc" else "gt"
+    value = getattr(marker, key)
+    return rows.filter(Q(**{f"{key}__{op}": value}) | Q(**{key: value, f"pk__{op}": marker.pk}))
+
+
 def _check_sort(key: str, direction: str) -> None:
     if key not in SORT_KEYS or direction not in ("asc", "desc"):
         raise InvalidValue(f"Sort by one of {', '.join(SORT_KEYS)}, asc or desc.")
@@ -143,14 +154,9 @@ class ImageQuerySet(models.QuerySet):
         return self.order_by(f"{sign}{key}", f"{sign}id")
 
     def after(self, marker: "Image", key: str = "created_at", direction: str = "desc") -> "ImageQuerySet":
-        """Keyset paging: the rows that follow `marker` in `sorted_by(key, direction)` order.
-
-        Uses the index on the sort key instead of OFFSET, so page 10,000 costs what page 1 does.
-        """
+        """Keyset paging: the images that follow `marker` in `sorted_by(key, direction)` order."""
         _check_sort(key, direction)
-        op = "lt" if direction == "desc" else "gt"
-        value = getattr(marker, key)
-        return self.filter(Q(**{f"{key}__{op}": value}) | Q(**{key: value, f"id__{op}": marker.pk}))
+        return rows_after(self, marker, key, direction)
 
     def storage_charged_to(self, account: Account) -> int:
         """R14: bytes stored for images the tenant owns; shared-with-it images cost it nothing."""

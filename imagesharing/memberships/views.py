@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from imagesharing.accounts.panel import messages_only, redirect_next, render_page, tenant_required, wants_fragment
 from imagesharing.errors import AlreadyMember, DomainError, NotFound, NotShareable, QuotaExceeded, TenantUnavailable
-from imagesharing.images.models import Image
+from imagesharing.images.models import Image, rows_after
 from imagesharing.images.views import SHARE_OUTCOMES_KEY, consumer_panel, image_for, owner_panel
 from imagesharing.memberships.forms import ReportForm, ShareForm
 from imagesharing.memberships.models import INBOX_ORDER, Event, ImageMember, ImageReport, MemberStatus
@@ -236,9 +236,7 @@ def history(request: HttpRequest) -> HttpResponse:
         if marker is None:
             messages.info(request, "That page link is no longer valid; showing the newest entries.")
         else:
-            events = events.filter(
-                Q(created_at__lt=marker.created_at) | Q(created_at=marker.created_at, pk__lt=marker.pk)
-            )
+            events = rows_after(events, marker)
     rows = list(events[: HISTORY_PAGE_SIZE + 1])
     has_next = len(rows) > HISTORY_PAGE_SIZE
     rows = rows[:HISTORY_PAGE_SIZE]

@@ -4,7 +4,7 @@ import uuid
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from imagesharing.accounts.panel import choose_region, current_region, redirect_next, render_page, tenant_required
 from imagesharing.errors import DomainError, NotFound
-from imagesharing.images.models import Image, Status
+from imagesharing.images.models import Image, Status, rows_after
 from imagesharing.servers.forms import BootForm, SnapshotForm
 from imagesharing.servers.models import Server
 
@@ -54,9 +54,7 @@ def server_list(request: HttpRequest) -> HttpResponse:
         if marker is None:
             messages.info(request, "That page link is no longer valid; showing the first page.")
         else:
-            servers = servers.filter(
-                Q(created_at__lt=marker.created_at) | Q(created_at=marker.created_at, id__lt=marker.pk)
-            )
+            servers = rows_after(servers, marker)
     rows = list(servers[: PAGE_SIZE + 1])
     has_next = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
