@@ -142,6 +142,19 @@ def read_chunks(stream, size: int = CHUNK_SIZE) -> Iterator[bytes]:
         yield chunk
 
 
+def discard_rest(request: HttpRequest) -> None:
+    """Read what is left of a request body and drop it, writing nothing.
+
+    A server that closes a connection with request data unread (gunicorn does) resets
+    it, and the browser then shows a network error instead of the answer.
+    """
+    try:
+        for _ in read_chunks(request):
+            pass
+    except OSError:  # the client went away: nobody is left to answer
+        pass
+
+
 def request_chunks(request: HttpRequest) -> Iterator[bytes]:
     """A request body as chunks, also when sent with `Transfer-Encoding: chunked`.
 

@@ -15,7 +15,13 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from imagesharing.accounts.panel import current_region, render_page, tenant_required
 from imagesharing.errors import DomainError, NotFound, NotShareable
-from imagesharing.images.data import UPLOAD_INTERRUPTED, ImageUploadHandler, data_response, storage_limit_for
+from imagesharing.images.data import (
+    UPLOAD_INTERRUPTED,
+    ImageUploadHandler,
+    data_response,
+    discard_rest,
+    storage_limit_for,
+)
 from imagesharing.images.forms import SORTS, ImageEditForm, ImageFilterForm, ImageImportForm
 from imagesharing.images.models import Image, Status, Visibility
 from imagesharing.memberships.models import Event, ImageMember
@@ -265,10 +271,15 @@ def _receive_upload(request: HttpRequest, image: Image, handler: ImageUploadHand
 
 
 def _after_upload(request: HttpRequest, image: Image, error: DomainError | None = None) -> HttpResponse:
-    """Back to the image page with a message; htmx follows with a full page load."""
+    """Back to the image page with a message; htmx follows with a full page load.
+
+    A refusal may come before the body was read (not the owner, not queued) or halfway
+    (too large): the rest is read and dropped, so that the browser gets this answer.
+    """
     if error is None:
         messages.success(request, f"Uploaded {image.size:,} bytes; “{image}” is active. MD5 {image.checksum}.")
     else:
         messages.error(request, error.message)
+        discard_rest(request)
     url = reverse("images:detail", args=[image.pk])
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
