@@ -210,3 +210,15 @@ def test_a_failed_deletion_is_kept_and_retried(media, monkeypatch):
 )
 def test_range_parsing(header, expected):
     assert parse_range(header, 100) == expected
+
+
+def test_a_refused_body_is_read_to_its_end_but_no_further_than_the_limit(rf):
+    from imagesharing.images.data import CHUNK_SIZE, discard_rest
+
+    small = rf.post("/", data=b"x" * 1000, content_type="application/octet-stream")
+    discard_rest(small)
+    assert small.read() == b""
+
+    large = rf.post("/", data=b"x" * (3 * CHUNK_SIZE), content_type="application/octet-stream")
+    discard_rest(large, limit=CHUNK_SIZE)
+    assert len(large.read()) == 2 * CHUNK_SIZE  # left for the server to drop with the connection

@@ -13,8 +13,8 @@ from imagesharing.api.listing import image_page
 from imagesharing.api.properties import create_properties, patch_changes
 from imagesharing.api.schemas import SCHEMAS
 from imagesharing.api.serializers import image_json, member_json
-from imagesharing.errors import InvalidState, NotFound, NotShareable, TenantUnavailable
-from imagesharing.images.data import data_response, request_chunks
+from imagesharing.errors import DomainError, InvalidState, NotFound, NotShareable, TenantUnavailable
+from imagesharing.images.data import data_response, discard_rest, request_chunks
 from imagesharing.images.models import Image
 from imagesharing.memberships.models import ImageMember, parse_tenant_id
 
@@ -111,7 +111,11 @@ def image_file(request: HttpRequest, call: Call, image_id: str) -> HttpResponse:
             raise ApiError(415, "Image data must be sent as application/octet-stream.")
         length = request.META.get("CONTENT_LENGTH")
         declared = int(length) if length and length.isdigit() else None
-        found.receive_data(call.user, request_chunks(request), declared_size=declared)
+        try:
+            found.receive_data(call.user, request_chunks(request), declared_size=declared)
+        except DomainError:
+            discard_rest(request)  # so that the client reads the answer, not a reset connection
+            raise
         return no_content()
     try:
         opened = found.open_data(call.user)

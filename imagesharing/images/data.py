@@ -25,6 +25,7 @@ logger = logging.getLogger(__name__)
 
 CHUNK_SIZE = 1024 * 1024
 UPLOAD_INTERRUPTED = "The upload was interrupted before all the data arrived."
+DISCARD_LIMIT = 64 * 1024 * 1024
 
 
 class IncomingData:
@@ -142,15 +143,19 @@ def read_chunks(stream, size: int = CHUNK_SIZE) -> Iterator[bytes]:
         yield chunk
 
 
-def discard_rest(request: HttpRequest) -> None:
-    """Read what is left of a request body and drop it, writing nothing.
+def discard_rest(request: HttpRequest, limit: int = DISCARD_LIMIT) -> None:
+    """Read what is left of a refused request body, up to `limit` bytes, and drop it.
 
     A server that closes a connection with request data unread (gunicorn does) resets
-    it, and the browser then shows a network error instead of the answer.
+    it, and the browser then shows a network error instead of the answer. Past `limit`
+    the reset is the cheaper evil: the panel's script refuses oversize files before
+    sending them, so only a browser without JavaScript gets that far.
     """
     try:
-        for _ in read_chunks(request):
-            pass
+        for chunk in read_chunks(request):
+            limit -= len(chunk)
+            if limit <= 0:
+                return
     except OSError:  # the client went away: nobody is left to answer
         pass
 

@@ -78,9 +78,18 @@
     form.querySelector(".upload-progress-text").textContent = percent === 100 ? "100 %: checking and storing…" : percent + " %";
   });
 
+  // Refuse a file larger than the tenant may store before sending a byte of it
+  // (the server refuses it too, but only after receiving up to the limit).
   document.addEventListener("htmx:beforeRequest", function (event) {
     var form = event.target.closest && event.target.closest("form[data-upload]");
-    if (form) form.querySelector("button[type=submit]").disabled = true;
+    if (!form) return;
+    var file = form.querySelector("input[type=file]").files[0];
+    if (file && file.size > Number(form.getAttribute("data-limit"))) {
+      event.preventDefault();
+      announce(file.name + " is larger than the " + form.getAttribute("data-limit-text") + " you may store now; nothing was uploaded.");
+      return;
+    }
+    form.querySelector("button[type=submit]").disabled = true;
   });
 
   document.addEventListener("DOMContentLoaded", function () {

@@ -108,12 +108,11 @@ def test_import_and_upload_with_a_progress_bar(live_server, browser, producer, d
         assert seen[-1]["text"] == "100 %: checking and storing…"
 
 
-@pytest.mark.parametrize("javascript", [True, False], ids=["with-js", "without-js"])
-def test_an_oversize_upload_lands_on_the_killed_image_with_the_reason(
-        live_server, browser, producer, disk_file, settings, media, javascript):
+def test_without_javascript_an_oversize_upload_lands_on_the_killed_image_with_the_reason(
+        live_server, browser, producer, disk_file, settings, media):
     settings.IMAGE_SIZE_CAP = MIB
     path, _ = disk_file
-    page = browser.new_context(java_script_enabled=javascript).new_page()
+    page = browser.new_context(java_script_enabled=False).new_page()
     sign_in(page, live_server.url, "producer")
     image = import_step_one(page, live_server.url)
     expect(page.locator("#upload")).to_contain_text("up to 1.0\xa0MB")
@@ -128,4 +127,26 @@ def test_an_oversize_upload_lands_on_the_killed_image_with_the_reason(
     expect(page.locator("#upload")).to_have_count(0)
     image.refresh_from_db()
     assert (image.status, image.status_reason, image.size) == (Status.KILLED, reason, None)
+    assert not any(stored.is_file() for stored in media.rglob("*"))
+
+
+def test_with_javascript_an_oversize_file_is_refused_before_it_is_sent(
+        live_server, browser, producer, disk_file, settings, media):
+    settings.IMAGE_SIZE_CAP = MIB
+    path, _ = disk_file
+    page = browser.new_context().new_page()
+    sign_in(page, live_server.url, "producer")
+    image = import_step_one(page, live_server.url)
+    sent = []
+    page.on("request", lambda request: sent.append(request.url) if "/upload/" in request.url else None)
+
+    page.locator("#upload").get_by_label("Image file (raw)").set_input_files(path)
+    page.locator("#upload").get_by_role("button", name="Upload").click()
+
+    expect(page.locator("#messages")).to_have_text(
+        "debian-12.raw is larger than the 1.0\xa0MB you may store now; nothing was uploaded.")
+    expect(page.locator("#upload").get_by_role("button", name="Upload")).to_be_enabled()
+    assert sent == []
+    image.refresh_from_db()
+    assert image.status == Status.QUEUED  # still waiting for a file that fits
     assert not any(stored.is_file() for stored in media.rglob("*"))
