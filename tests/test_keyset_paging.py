@@ -66,3 +66,44 @@ def test_unknown_sort_is_refused(images, key, direction):
         images.sorted_by(key, direction)
     with pytest.raises(InvalidValue):
         images.after(images.first(), key, direction)
+
+
+@pytest.fixture
+def mixed_list(owner, consumer, other_consumer, stranger, dfw):
+    """The consumer's list mixes all three parts of R5 with ties: own, public, accepted shares;
+    pending, rejected and strangers' images stay out."""
+    start = timezone.now()
+    made = []
+    for n in range(12):
+        made.append(factories.image(consumer, dfw, name=f"own-{n % 3}"))
+        made.append(factories.image(stranger, dfw, name=f"public-{n % 3}", visibility="public"))
+        shared = factories.image(owner, dfw, name=f"shared-{n % 3}", visibility="shared")
+        factories.member(owner, shared, consumer, ["accepted", "pending", "rejected"][n % 3])
+        made.append(shared)
+        made.append(factories.image(stranger, dfw, name=f"stranger-{n}"))
+    for n, image in enumerate(made):
+        Image.objects.filter(pk=image.pk).update(created_at=start - timedelta(seconds=n // 5))
+    return consumer.account
+
+
+@pytest.mark.parametrize("key", ["created_at", "name"])
+@pytest.mark.parametrize("direction", ["asc", "desc"])
+@pytest.mark.parametrize("size", [1, 4, 7, 40])
+def test_first_for_reads_the_same_rows_as_the_plain_query(mixed_list, dfw, key, direction, size):
+    """`first_for` splits the R5 list into own, public and shared parts (on PostgreSQL); the page
+    and every page after it are exactly what one plain query gives."""
+    listing = Image.objects.visible_to(mixed_list, dfw).sorted_by(key, direction)
+    seen, page = [], list(listing.first_for(mixed_list, size))
+    while page:
+        assert page == list(listing.after(seen[-1], key, direction)[:size] if seen else listing[:size])
+        seen += page
+        page = list(listing.after(page[-1], key, direction).first_for(mixed_list, size))
+    assert len(seen) == len(set(seen)) == listing.count() == 12 + 12 + 4
+
+
+def test_first_for_keeps_the_filters_of_the_list(mixed_list, dfw):
+    listing = Image.objects.listed_for(mixed_list, dfw, visibility="shared", member_status="pending")
+    listing = listing.filter(name__startswith="shared").sorted_by("name", "asc")
+
+    assert list(listing.first_for(mixed_list, 3)) == list(listing[:3])
+    assert {image.name for image in listing.first_for(mixed_list, 50)} == {"shared-1"}

@@ -78,7 +78,7 @@ def image_list(request: HttpRequest) -> HttpResponse:
     images = images.select_related("owner").annotate(
         member_count=Case(When(owner=account, then=_member_counts()), default=None, output_field=IntegerField())
     )
-    rows = list(images[: PAGE_SIZE + 1])
+    rows = list(images.first_for(account, PAGE_SIZE + 1))
     has_next = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
     filters = {name: value for name, value in (("q", query), ("source", source), ("sort", sort)) if value}
