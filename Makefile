@@ -7,7 +7,7 @@ WORKERS ?= 2
 
 .PHONY: install run test ci clean
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed var/secret_key
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,13 +15,13 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $@
 
-# A secret key made once per checkout, so that `make run` needs no configuration.
+# A secret key made once per checkout (settings read it when SECRET_KEY is unset),
+# so that `make run` and `manage.py` commands need no configuration.
 var/secret_key:
 	mkdir -p var
 	$(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
 
-run: install var/secret_key
-	export SECRET_KEY="$${SECRET_KEY:-$$(cat var/secret_key)}" && \
+run: install
 	$(PY) manage.py migrate --noinput && \
 	$(PY) manage.py seed_demo && \
 	$(PY) manage.py collectstatic --noinput --verbosity 0 && \

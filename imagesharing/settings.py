@@ -82,10 +82,15 @@ def env_database(name: str, default: str) -> dict:
 
 DEBUG = env_bool("DEBUG", False)
 
+# The environment's key; else the one in SECRET_KEY_FILE: by default the random key
+# `make install` keeps in var/secret_key, so that `manage.py` commands need no set-up.
+SECRET_KEY_FILE = Path(env_str("SECRET_KEY_FILE", str(BASE_DIR / "var" / "secret_key")))
 SECRET_KEY = env_str("SECRET_KEY")
+if SECRET_KEY is None and SECRET_KEY_FILE.is_file():
+    SECRET_KEY = SECRET_KEY_FILE.read_text().strip() or None
 if SECRET_KEY is None:
     if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
+        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off (or run `make install` to make one).")
     SECRET_KEY = "insecure-development-key-used-only-with-DEBUG-on"
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])

@@ -30,11 +30,21 @@ def test_production_settings_pass_the_deploy_check():
     assert "no issues" in result.stdout
 
 
-def test_production_refuses_to_start_without_a_secret_key():
-    result = manage("check", **{**PRODUCTION, "SECRET_KEY": ""})
+def test_production_refuses_to_start_without_a_secret_key(tmp_path):
+    result = manage("check", **{**PRODUCTION, "SECRET_KEY": "", "SECRET_KEY_FILE": str(tmp_path / "none")})
 
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_the_secret_key_can_come_from_a_file(tmp_path):
+    key_file = tmp_path / "secret_key"
+    key_file.write_text(PRODUCTION["SECRET_KEY"][::-1] + "\n")
+
+    result = manage("shell", "-c", "from django.conf import settings; print(settings.SECRET_KEY)",
+                    **{**PRODUCTION, "SECRET_KEY": "", "SECRET_KEY_FILE": str(key_file)})
+
+    assert result.stdout.strip().splitlines()[-1] == PRODUCTION["SECRET_KEY"][::-1], result.stderr
 
 
 @pytest.mark.parametrize(
