@@ -360,7 +360,7 @@ def test_an_htmx_upload_answers_with_a_redirect_for_htmx(as_owner, queued):
     assert response["HX-Redirect"] == f"/images/{queued.pk}/"
     queued.refresh_from_db()
     assert queued.status == Status.ACTIVE
-    assert f"Uploaded 131,072 bytes; “fresh” is active." in text_of(as_owner.get(f"/images/{queued.pk}/"))
+    assert "Uploaded 131,072 bytes; “fresh” is active." in text_of(as_owner.get(f"/images/{queued.pk}/"))
 
 
 def test_an_htmx_refusal_also_redirects_with_the_message(as_owner, queued, settings):
