@@ -6,6 +6,7 @@ staff-only operator) has nothing to see here and is pointed to the admin.
 
 from collections.abc import Callable
 from functools import wraps
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -96,6 +97,15 @@ def safe_next(request: HttpRequest, default: str) -> str:
     ):
         return target
     return default
+
+
+def page_of(rows: list, size: int, params: dict, marker: str = "marker") -> tuple[list, str]:
+    """A keyset page fetched one row long: its `size` rows, and the query string of the
+    next page, which starts after the last row ('' when this is the last page)."""
+    if len(rows) <= size:
+        return rows, ""
+    rows = rows[:size]
+    return rows, urlencode({**params, marker: rows[-1].pk})
 
 
 def redirect_next(request: HttpRequest, default: str) -> HttpResponseRedirect:

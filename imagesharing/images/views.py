@@ -13,7 +13,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 
-from imagesharing.accounts.panel import current_region, render_page, tenant_required
+from imagesharing.accounts.panel import current_region, page_of, render_page, tenant_required
 from imagesharing.errors import DomainError, NotFound, NotShareable
 from imagesharing.images.data import (
     UPLOAD_INTERRUPTED,
@@ -78,15 +78,10 @@ def image_list(request: HttpRequest) -> HttpResponse:
     images = images.select_related("owner").annotate(
         member_count=Case(When(owner=account, then=_member_counts()), default=None, output_field=IntegerField())
     )
-    rows = list(images.first_for(account, PAGE_SIZE + 1))
-    has_next = len(rows) > PAGE_SIZE
-    rows = rows[:PAGE_SIZE]
     filters = {name: value for name, value in (("q", query), ("source", source), ("sort", sort)) if value}
+    rows, next_query = page_of(list(images.first_for(account, PAGE_SIZE + 1)), PAGE_SIZE, filters)
     context.update(
-        images=rows,
-        paged=marker_id is not None,
-        first_page_query=urlencode(filters),
-        next_query=urlencode({**filters, "marker": rows[-1].pk}) if has_next else "",
+        images=rows, paged=marker_id is not None, first_page_query=urlencode(filters), next_query=next_query
     )
     return render_page(request, "images/list.html", context, fragment="results")
 

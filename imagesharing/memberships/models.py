@@ -28,10 +28,9 @@ class MemberStatus(models.TextChoices):
 
 
 # The inbox shows offers still waiting for a decision first.
+INBOX_GROUPS = {MemberStatus.PENDING: 0, MemberStatus.REJECTED: 1, MemberStatus.ACCEPTED: 2}
 INBOX_ORDER = Case(
-    When(status=MemberStatus.PENDING, then=Value(0)),
-    When(status=MemberStatus.REJECTED, then=Value(1)),
-    default=Value(2),
+    *(When(status=status, then=Value(group)) for status, group in INBOX_GROUPS.items()),
     output_field=IntegerField(),
 )
 
@@ -112,8 +111,17 @@ class ImageMemberQuerySet(models.QuerySet):
         offers = self.active().filter(member=account)
         if statuses is not None:
             offers = offers.filter(status__in=statuses)
-        return offers.select_related("image__owner", "image__region").order_by(
-            INBOX_ORDER, "-updated_at", "-pk"
+        return offers.select_related("image__owner", "image__region").annotate(inbox_group=INBOX_ORDER).order_by(
+            "inbox_group", "-updated_at", "-pk"
+        )
+
+    def inbox_after(self, marker: "ImageMember") -> "ImageMemberQuerySet":
+        """Keyset paging of `inbox`: the offers after `marker` in its order (group, newest change, id)."""
+        group = INBOX_GROUPS[marker.status]
+        return self.filter(
+            Q(inbox_group__gt=group)
+            | Q(inbox_group=group, updated_at__lt=marker.updated_at)
+            | Q(inbox_group=group, updated_at=marker.updated_at, pk__lt=marker.pk)
         )
 
     def add(self, user, image: Image, tenant_id) -> "ImageMember":

@@ -7,18 +7,24 @@ parse, call and translate refusals into messages.
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from imagesharing.accounts.panel import messages_only, redirect_next, render_page, tenant_required, wants_fragment
+from imagesharing.accounts.panel import (
+    messages_only,
+    page_of,
+    redirect_next,
+    render_page,
+    tenant_required,
+    wants_fragment,
+)
 from imagesharing.errors import AlreadyMember, DomainError, NotFound, NotShareable, QuotaExceeded, TenantUnavailable
 from imagesharing.images.models import Image, rows_after
 from imagesharing.images.views import SHARE_OUTCOMES_KEY, consumer_panel, image_for, owner_panel
 from imagesharing.memberships.forms import ReportForm, ShareForm
-from imagesharing.memberships.models import INBOX_ORDER, Event, ImageMember, ImageReport, MemberStatus
+from imagesharing.memberships.models import Event, ImageMember, ImageReport, MemberStatus
 
 INBOX_PAGE_SIZE = 50
 HISTORY_PAGE_SIZE = 50
@@ -157,16 +163,6 @@ def set_status(request: HttpRequest, image_id) -> HttpResponse:
     return redirect_next(request, reverse("images:detail", args=[image.pk]))
 
 
-def _inbox_after(offers, marker: ImageMember):
-    """Keyset paging in the inbox order (status group, newest change, id) after `marker`."""
-    group = {MemberStatus.PENDING: 0, MemberStatus.REJECTED: 1}.get(marker.status, 2)
-    return offers.filter(
-        Q(group__gt=group)
-        | Q(group=group, updated_at__lt=marker.updated_at)
-        | Q(group=group, updated_at=marker.updated_at, pk__lt=marker.pk)
-    )
-
-
 @require_safe
 @tenant_required
 def inbox(request: HttpRequest) -> HttpResponse:
@@ -175,25 +171,23 @@ def inbox(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     if status not in MemberStatus.values:
         status = ""
-    offers = ImageMember.objects.inbox(account, [status] if status else None).annotate(group=INBOX_ORDER)
+    offers = ImageMember.objects.inbox(account, [status] if status else None)
     marker_id = request.GET.get("marker", "")
     if marker_id:
         marker = offers.filter(pk=int(marker_id)).first() if marker_id.isdigit() and len(marker_id) < 19 else None
         if marker is None:
             messages.info(request, "That page link is no longer valid; showing the first page.")
         else:
-            offers = _inbox_after(offers, marker)
-    rows = list(offers[: INBOX_PAGE_SIZE + 1])
-    has_next = len(rows) > INBOX_PAGE_SIZE
-    rows = rows[:INBOX_PAGE_SIZE]
+            offers = offers.inbox_after(marker)
     filters = {"status": status} if status else {}
+    rows, next_query = page_of(list(offers[: INBOX_PAGE_SIZE + 1]), INBOX_PAGE_SIZE, filters)
     context = {
         "offers": rows,
         "status": status,
         "statuses": MemberStatus,
         "paged": bool(marker_id),
         "first_page_query": urlencode(filters),
-        "next_query": urlencode({**filters, "marker": rows[-1].pk}) if has_next else "",
+        "next_query": next_query,
     }
     return render_page(request, "memberships/inbox.html", context, fragment="offers")
 
@@ -237,12 +231,6 @@ def history(request: HttpRequest) -> HttpResponse:
             messages.info(request, "That page link is no longer valid; showing the newest entries.")
         else:
             events = rows_after(events, marker)
-    rows = list(events[: HISTORY_PAGE_SIZE + 1])
-    has_next = len(rows) > HISTORY_PAGE_SIZE
-    rows = rows[:HISTORY_PAGE_SIZE]
-    context = {
-        "events": rows,
-        "about": about,
-        "next_query": urlencode({"about": about, "before": rows[-1].pk}) if has_next else "",
-    }
+    rows, next_query = page_of(list(events[: HISTORY_PAGE_SIZE + 1]), HISTORY_PAGE_SIZE, {"about": about}, "before")
+    context = {"events": rows, "about": about, "next_query": next_query}
     return render_page(request, "memberships/history.html", context)

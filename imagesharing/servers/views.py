@@ -1,7 +1,6 @@
 """Server pages: boot (also by image ID, R6), snapshot (R13) and delete; a simulated compute."""
 
 import uuid
-from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.db.models import Exists, OuterRef
@@ -10,7 +9,14 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from imagesharing.accounts.panel import choose_region, current_region, redirect_next, render_page, tenant_required
+from imagesharing.accounts.panel import (
+    choose_region,
+    current_region,
+    page_of,
+    redirect_next,
+    render_page,
+    tenant_required,
+)
 from imagesharing.errors import DomainError, NotFound
 from imagesharing.images.models import Image, Status, rows_after
 from imagesharing.servers.forms import BootForm, SnapshotForm
@@ -55,13 +61,11 @@ def server_list(request: HttpRequest) -> HttpResponse:
             messages.info(request, "That page link is no longer valid; showing the first page.")
         else:
             servers = rows_after(servers, marker)
-    rows = list(servers[: PAGE_SIZE + 1])
-    has_next = len(rows) > PAGE_SIZE
-    rows = rows[:PAGE_SIZE]
+    rows, next_query = page_of(list(servers[: PAGE_SIZE + 1]), PAGE_SIZE, {})
     context.update(
         servers=rows,
         paged=bool(marker_id),
-        next_query=urlencode({"marker": rows[-1].pk}) if has_next else "",
+        next_query=next_query,
         bootable=Image.objects.visible_to(account, region)
         .filter(status=Status.ACTIVE)
         .select_related("owner")
