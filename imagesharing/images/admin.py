@@ -6,8 +6,6 @@ operator as actor); the few plain fields left editable are saved through
 """
 
 from django.contrib import admin, messages
-from django.db.models import Count, IntegerField, OuterRef, Subquery
-from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
@@ -20,18 +18,6 @@ from imagesharing.memberships.models import ImageMember
 
 # Properties with no rule beyond their value; saved through `Image.update` all the same.
 EDITABLE_FIELDS = ("name", "protected", "disk_format", "container_format", "min_disk", "min_ram")
-
-
-def _member_count():
-    """Members per image as a correlated subquery: counted for the page's rows only, no GROUP BY over all images."""
-    members = (
-        ImageMember.objects.filter(image=OuterRef("pk"))
-        .order_by()
-        .values("image")
-        .annotate(count=Count("pk"))
-        .values("count")
-    )
-    return Coalesce(Subquery(members, output_field=IntegerField()), 0)
 
 
 class MemberInline(admin.TabularInline):
@@ -71,7 +57,7 @@ class ImageAdmin(ExactIdSearchMixin, admin.ModelAdmin):
     actions = ("make_public", "make_private", "make_shared", "destroy_selected")
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(member_count=_member_count())
+        return super().get_queryset(request).with_member_count()
 
     def get_fields(self, request, obj=None):
         return [field.name for field in self.opts.concrete_fields] + ["member_actions"]

@@ -3,7 +3,8 @@
 import uuid
 
 from django.db import connection, models, transaction
-from django.db.models import Exists, OuterRef, Q, Sum
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Subquery, Sum, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from imagesharing.accounts.models import Account, Region
@@ -182,6 +183,20 @@ class ImageQuerySet(models.QuerySet):
         ]
         first = [part.values("pk")[:size] for part in parts]
         return self.filter(pk__in=first[0].union(*first[1:], all=True))[:size]
+
+    def with_member_count(self, owner: Account | None = None) -> "ImageQuerySet":
+        """`member_count` for each row, as one correlated subquery rather than a query per row.
+
+        With `owner`, only that tenant's images are counted (R7: how many tenants another
+        tenant shares with is not the viewer's to know); the rest get None.
+        """
+        from imagesharing.memberships.models import ImageMember
+
+        members = ImageMember.objects.filter(image=OuterRef("pk")).order_by().values("image")
+        count = Coalesce(Subquery(members.annotate(n=Count("pk")).values("n")[:1]), 0)
+        if owner is not None:
+            count = Case(When(owner=owner, then=count), default=None, output_field=IntegerField())
+        return self.annotate(member_count=count)
 
     def storage_charged_to(self, account: Account) -> int:
         """R14: bytes stored for images the tenant owns; shared-with-it images cost it nothing."""

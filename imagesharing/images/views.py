@@ -4,8 +4,6 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
-from django.db.models import Case, Count, IntegerField, OuterRef, Subquery, When
-from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -40,12 +38,6 @@ def image_for(request: HttpRequest, image_id) -> Image:
         raise Http404("No such image.") from None
 
 
-def _member_counts():
-    """Members per image, as one correlated subquery instead of a query per row."""
-    counts = ImageMember.objects.filter(image=OuterRef("pk")).order_by().values("image")
-    return Coalesce(Subquery(counts.annotate(n=Count("pk")).values("n")[:1]), 0)
-
-
 @require_safe
 @tenant_required
 def image_list(request: HttpRequest) -> HttpResponse:
@@ -75,9 +67,7 @@ def image_list(request: HttpRequest) -> HttpResponse:
             messages.info(request, "That page link is no longer valid; showing the first page.")
         else:
             images = images.after(marker, key, direction)
-    images = images.select_related("owner").annotate(
-        member_count=Case(When(owner=account, then=_member_counts()), default=None, output_field=IntegerField())
-    )
+    images = images.select_related("owner").with_member_count(owner=account)
     filters = {name: value for name, value in (("q", query), ("source", source), ("sort", sort)) if value}
     rows, next_query = page_of(list(images.first_for(account, PAGE_SIZE + 1)), PAGE_SIZE, filters)
     context.update(

@@ -35,17 +35,18 @@ class ServerQuerySet(models.QuerySet):
             raise NotFound("No such server.")
         return server
 
-    def boot(self, user, image: Image, name: str, region: Region | None = None) -> "Server":
+    def boot(self, user, image: Image | str, name: str, region: Region | None = None) -> "Server":
         """R6, R8, R15: boot from an image the tenant may use, in the image's region only.
 
-        A member of any status may boot (R6); `region`, when given, is where the
+        `image` is an Image or an image ID as typed; either way it goes through the R6
+        gate (a member of any status may boot). `region`, when given, is where the
         caller is working and must be the image's.
         """
         account = user.account
         if account is None:
             raise NotPermitted("This login does not belong to a tenant.")
         name = _clean_server_name(name)
-        image = Image.objects.get_usable(account, image.pk)
+        image = Image.objects.get_usable(account, getattr(image, "pk", image))
         image.require_bootable()
         if region is not None and region.pk != image.region_id:
             raise InvalidValue(

@@ -82,8 +82,7 @@ def boot(request: HttpRequest) -> HttpResponse:
     form = BootForm(request.POST or None, initial={"image_id": request.GET.get("image", "")})
     if request.method == "POST" and form.is_valid():
         try:
-            image = Image.objects.get_usable(request.user.account, form.cleaned_data["image_id"])
-            server = Server.objects.boot(request.user, image, form.cleaned_data["name"])
+            server = Server.objects.boot(request.user, form.cleaned_data["image_id"], form.cleaned_data["name"])
         except NotFound:
             # R6: a stranger's image and a missing one get the very same answer.
             form.add_error("image_id", "No image with that ID is available to you.")
@@ -91,7 +90,7 @@ def boot(request: HttpRequest) -> HttpResponse:
             form.add_error(None, error.message)
         else:
             choose_region(request, server.region_id)
-            messages.success(request, f"Server “{server.name}” is booting in {server.region_id} from “{image}”.")
+            messages.success(request, f"Server “{server.name}” is booting in {server.region_id} from “{server.image}”.")
             return redirect_next(request, reverse("servers:list"))
     return render_page(request, "servers/boot.html", {"form": form})
 
