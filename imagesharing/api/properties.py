@@ -24,6 +24,13 @@ FIXED = ("owner", "os_hidden", "tags")
 PATCH_OPERATIONS = ("add", "replace", "remove")
 
 
+def _check_settable(key: str) -> None:
+    if key in READ_ONLY:
+        raise forbidden(f"Attribute '{key}' is read-only.")
+    if key in RESERVED:
+        raise forbidden(f"Attribute '{key}' is reserved.")
+
+
 def _check_fixed(key: str, value: Any, tenant_id: int) -> None:
     if key == "owner":
         if value != str(tenant_id):
@@ -53,10 +60,7 @@ def create_properties(body: dict, tenant_id: int) -> dict:
     """
     properties = {}
     for key, value in body.items():
-        if key in READ_ONLY:
-            raise forbidden(f"Attribute '{key}' is read-only.")
-        if key in RESERVED:
-            raise forbidden(f"Attribute '{key}' is reserved.")
+        _check_settable(key)
         if key in FIXED:
             _check_fixed(key, value, tenant_id)
         elif key in WRITABLE:
@@ -91,10 +95,7 @@ def patch_changes(operations: Any, tenant_id: int) -> dict:
             raise bad_request("Each operation must be an object whose op is add, replace or remove.")
         op = operation["op"]
         key = _patch_key(operation)
-        if key in READ_ONLY:
-            raise forbidden(f"Attribute '{key}' is read-only.")
-        if key in RESERVED:
-            raise forbidden(f"Attribute '{key}' is reserved.")
+        _check_settable(key)
         if key in CREATE_ONLY:
             raise forbidden(f"Attribute '{key}' can be set only when the image is created.")
         base = key in WRITABLE or key in FIXED
