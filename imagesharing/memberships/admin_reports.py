@@ -15,7 +15,7 @@ class OpenFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() == "open":
-            return queryset.filter(closed_at__isnull=True)
+            return queryset.open()
         if self.value() == "closed":
             return queryset.filter(closed_at__isnull=False)
         return queryset
@@ -52,7 +52,7 @@ class ImageReportAdmin(ExactIdSearchMixin, admin.ModelAdmin):
     @admin.action(description="Close selected reports")
     def close_reports(self, request, queryset) -> None:
         run_each(
-            self, request, queryset.filter(closed_at__isnull=True),
+            self, request, queryset.open(),
             lambda report: report.close(request.user, "closed by an operator"),
             "Closed {count} {items}.",
         )
