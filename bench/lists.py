@@ -29,7 +29,7 @@ from django.db import connection  # noqa: E402
 
 from imagesharing.accounts.models import Account, Region  # noqa: E402
 from imagesharing.images.models import Image  # noqa: E402
-from imagesharing.memberships.models import ImageMember  # noqa: E402
+from imagesharing.memberships.members import ImageMember  # noqa: E402
 
 TENANTS = 1000
 PAGE = 25

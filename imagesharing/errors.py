@@ -73,6 +73,13 @@ class NotShareable(DomainError):
     default_message = "Only images with visibility 'shared' can have members."
 
 
+class ChecklistRequired(DomainError):
+    """Seed 004: the owner acknowledges the security and legal checklist before an image's first share."""
+
+    http_status = 400
+    default_message = "Confirm the security and legal checklist before the first share."
+
+
 class InvalidValue(DomainError):
     """A value is not one the rules accept (a member status, a name, a visibility)."""
 

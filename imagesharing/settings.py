@@ -128,7 +128,10 @@ INSTALLED_APPS = [
     "imagesharing.images",
     "imagesharing.memberships",
     "imagesharing.servers",
+    "imagesharing.panel",
     "imagesharing.api",
+    "imagesharing.operators",
+    "imagesharing.demo",
 ]
 
 MIDDLEWARE = [
@@ -156,7 +159,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "imagesharing.accounts.context_processors.panel",
+                "imagesharing.panel.context_processors.panel",
             ],
         },
     },

@@ -4,8 +4,5 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("imagesharing.api.urls")),
-    path("", include("imagesharing.accounts.urls")),
-    path("images/", include("imagesharing.images.urls")),
-    path("servers/", include("imagesharing.servers.urls")),
-    path("", include("imagesharing.memberships.urls")),
+    path("", include("imagesharing.panel.urls")),
 ]

@@ -2,8 +2,9 @@
 import itertools
 
 from imagesharing.accounts.models import Account, Region, User
-from imagesharing.images.models import Image, Visibility
-from imagesharing.memberships.models import ImageMember
+from imagesharing.choices import Visibility
+from imagesharing.images.models import Image
+from imagesharing.memberships.members import ImageMember
 
 _tenant_ids = itertools.count(900001)
 
@@ -48,7 +49,7 @@ def member(owner: User, image_: Image, consumer: User, status: str = "pending") 
     """Share `image_` with the consumer's tenant and let the consumer answer."""
     if image_.visibility != Visibility.SHARED:
         image_.update(owner, visibility=Visibility.SHARED)
-    added = ImageMember.objects.add(owner, image_, consumer.account.tenant_id)
+    added = image_.add_member(owner, consumer.account.tenant_id)
     if status != "pending":
         added.set_status(consumer, status)
     return added

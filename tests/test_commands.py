@@ -3,8 +3,11 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from imagesharing.accounts.models import Account, ApiToken, Region, User
-from imagesharing.images.models import Image, Visibility
-from imagesharing.memberships.models import Event, ImageMember, MemberStatus
+from imagesharing.choices import Visibility
+from imagesharing.images.models import Image
+from imagesharing.choices import MemberStatus
+from imagesharing.memberships.history import Event
+from imagesharing.memberships.members import ImageMember
 from imagesharing.servers.models import Server
 from tests import factories
 

@@ -6,8 +6,9 @@ import pytest
 from django.core.management import call_command
 
 from imagesharing.errors import DataMismatch, DataTooLarge, InvalidState, NotFound, NotOwner
-from imagesharing.images.data import parse_range
-from imagesharing.images.models import Image, PendingDeletion, Status
+from imagesharing.images.transfer import parse_range
+from imagesharing.choices import Status
+from imagesharing.images.models import Image, PendingDeletion
 from tests import factories
 
 MIB = 1024 * 1024
@@ -213,7 +214,8 @@ def test_range_parsing(header, expected):
 
 
 def test_a_refused_body_is_read_to_its_end_but_no_further_than_the_limit(rf):
-    from imagesharing.images.data import CHUNK_SIZE, discard_rest
+    from imagesharing.images.data import CHUNK_SIZE
+    from imagesharing.images.transfer import discard_rest
 
     small = rf.post("/", data=b"x" * 1000, content_type="application/octet-stream")
     discard_rest(small)

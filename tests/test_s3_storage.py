@@ -4,7 +4,8 @@ import hashlib
 import pytest
 from django.core.files.storage import storages
 
-from imagesharing.images.models import Image, Status
+from imagesharing.choices import Status
+from imagesharing.images.models import Image
 
 moto_server = pytest.importorskip("moto.server", reason="the test extra (moto) is not installed")
 

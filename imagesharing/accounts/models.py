@@ -9,7 +9,8 @@ from django.contrib.auth.models import AbstractUser
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
-from imagesharing.errors import InvalidValue, NotPermitted, RegionNotEnabled
+from imagesharing.errors import InvalidValue, NotPermitted, RegionNotEnabled, TenantUnavailable
+from imagesharing.lib.parse import parse_tenant_id
 
 
 class Region(models.Model):
@@ -32,9 +33,10 @@ class AccountQuerySet(models.QuerySet):
 
     def create_tenant(self, tenant_id, name: str, region_codes: list[str]) -> "Account":
         """A new tenant enabled in the given regions; refuses bad, duplicate or unknown values."""
-        if isinstance(tenant_id, bool) or not str(tenant_id).isdigit() or not 0 < int(tenant_id) < 2**63:
-            raise InvalidValue(f"A tenant ID is a positive whole number, not {tenant_id!r}.")
-        tenant_id = int(tenant_id)
+        try:
+            tenant_id = parse_tenant_id(tenant_id)
+        except TenantUnavailable:
+            raise InvalidValue(f"A tenant ID is a positive whole number, not {tenant_id!r}.") from None
         name = (name or "").strip()
         if not name or len(name) > 128:
             raise InvalidValue("A tenant needs a name of 1 to 128 characters.")

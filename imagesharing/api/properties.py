@@ -11,8 +11,6 @@ from imagesharing.api.errors import ApiError, bad_request, forbidden
 
 # What the model stores and lets the owner set.
 WRITABLE = ("name", "visibility", "protected", "min_disk", "min_ram", "disk_format", "container_format")
-# Glance lets these change only while an image waits for its data; here they are set when it is created.
-CREATE_ONLY = ("disk_format", "container_format")
 # Attributes Glance computes itself, and ones it keeps for its own use.
 READ_ONLY = (
     "id", "status", "created_at", "updated_at", "size", "virtual_size", "checksum",
@@ -96,8 +94,6 @@ def patch_changes(operations: Any, tenant_id: int) -> dict:
         op = operation["op"]
         key = _patch_key(operation)
         _check_settable(key)
-        if key in CREATE_ONLY:
-            raise forbidden(f"Attribute '{key}' can be set only when the image is created.")
         base = key in WRITABLE or key in FIXED
         if op == "remove":
             if base:

@@ -5,8 +5,7 @@ API serves, so that a client refuses, before sending, a value we would refuse to
 (for example visibility `community`).
 """
 
-from imagesharing.images.models import CONTAINER_FORMATS, DISK_FORMATS, NAME_MAX_LENGTH, Status, Visibility
-from imagesharing.memberships.models import MemberStatus
+from imagesharing.choices import CONTAINER_FORMATS, DISK_FORMATS, NAME_MAX_LENGTH, MemberStatus, Status, Visibility
 
 UUID_PATTERN = (
     "^([0-9a-fA-F]){8}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}-([0-9a-fA-F]){12}$"

@@ -7,7 +7,7 @@ glanceclient and openstacksdk join them to the endpoint they were given.
 from datetime import UTC, datetime
 
 from imagesharing.images.models import Image
-from imagesharing.memberships.models import ImageMember
+from imagesharing.memberships.members import ImageMember
 
 
 def isotime(moment: datetime) -> str:

@@ -14,9 +14,10 @@ from imagesharing.api.properties import create_properties, patch_changes
 from imagesharing.api.schemas import SCHEMAS
 from imagesharing.api.serializers import image_json, member_json
 from imagesharing.errors import DomainError, InvalidState, NotFound, NotShareable, TenantUnavailable
-from imagesharing.images.data import data_response, discard_rest, request_chunks
 from imagesharing.images.models import Image
-from imagesharing.memberships.models import ImageMember, parse_tenant_id
+from imagesharing.images.transfer import data_response, discard_rest, request_chunks
+from imagesharing.lib.parse import parse_tenant_id
+from imagesharing.memberships.members import ImageMember
 
 # The versions this endpoint answers to: image sharing as Glance has served it since v2.5
 # (visibility `shared`). Later versions add calls (import, stores) that are not served here.
@@ -132,7 +133,7 @@ def members(request: HttpRequest, call: Call, image_id: str) -> HttpResponse:
             raise bad_request("Member to be added not specified.")
         if not body["member"]:
             raise bad_request("Member can't be empty.")
-        member = ImageMember.objects.add(call.user, _image(call, image_id), body["member"])
+        member = _image(call, image_id).add_member(call.user, body["member"])
         return json_response(member_json(member))
     found = ImageMember.objects.visible_to(call.account, _image(call, image_id))
     return json_response({"members": [member_json(m) for m in found], "schema": "/v2/schemas/members"})

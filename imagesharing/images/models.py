@@ -1,14 +1,29 @@
-"""Images and the rules about who sees, changes and deletes them (R1, R5, R6, R9, R10, R14, R15)."""
+"""Images and the rules about who sees, changes, shares and deletes them (R1, R2, R4, R5, R6, R8-R11, R14-R16).
 
+Images sit below memberships: an image reaches its member rows and its history
+through the reverse relations `members` and `events`, never by importing the
+module above it.
+"""
+
+import logging
 import uuid
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from django.db import connection, models, transaction
+from django.conf import settings
+from django.core.files.storage import Storage
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Subquery, Sum, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from imagesharing.accounts.models import Account, Region
+from imagesharing.accounts.models import Account, Region, User
+from imagesharing.choices import CONTAINER_FORMATS, DISK_FORMATS, NAME_MAX_LENGTH, Action, MemberStatus, Status, Visibility
 from imagesharing.errors import (
+    AlreadyMember,
+    ChecklistRequired,
     DataMismatch,
     DomainError,
     ImageNotActive,
@@ -18,51 +33,27 @@ from imagesharing.errors import (
     NotFound,
     NotOwner,
     NotPermitted,
+    NotShareable,
+    QuotaExceeded,
+    TenantUnavailable,
 )
-from imagesharing.images.data import UPLOAD_INTERRUPTED, IncomingData, delete_stored, storage_limit_for
+from imagesharing.images.data import IncomingData
+from imagesharing.lib.decorators import alters_data
+from imagesharing.lib.keyset import rows_after
+from imagesharing.lib.parse import parse_field_value, parse_tenant_id
 
+if TYPE_CHECKING:  # types only: memberships sits above images and is never imported at run time
+    from imagesharing.memberships.history import Event
+    from imagesharing.memberships.members import ImageMember
 
-class Visibility(models.TextChoices):
-    PRIVATE = "private"
-    SHARED = "shared"
-    PUBLIC = "public"
+logger = logging.getLogger(__name__)
 
-
-class Status(models.TextChoices):
-    QUEUED = "queued"
-    SAVING = "saving"
-    ACTIVE = "active"
-    KILLED = "killed"
-    DELETED = "deleted"
-
-
-DISK_FORMATS = ["raw", "qcow2", "vhd", "vhdx", "vmdk", "vdi", "iso", "ami", "ari", "aki", "ploop"]
-CONTAINER_FORMATS = ["bare", "ovf", "ova", "docker", "ami", "ari", "aki", "compressed"]
-
-NAME_MAX_LENGTH = 255
 SORT_KEYS = ("created_at", "name")
 UPLOAD_ONCE = "Image data can be uploaded only once, to a queued image."
 # Glance stores min_disk and min_ram as 32-bit signed integers.
 INT_MAX = 2**31 - 1
-
-
-def _members_of(account: Account, statuses=None):
-    """Membership rows of `account` for the image in the outer query (R5, R6 subqueries)."""
-    from imagesharing.memberships.models import ImageMember
-
-    members = ImageMember.objects.filter(image=OuterRef("pk"), member=account)
-    return members if statuses is None else members.filter(status__in=statuses)
-
-
-def rows_after(rows: models.QuerySet, marker: models.Model, key: str = "created_at",
-               direction: str = "desc") -> models.QuerySet:
-    """Keyset paging for any list ordered by (`key`, pk): the rows after `marker`.
-
-    Uses the index on the sort key instead of OFFSET, so page 10,000 costs what page 1 does.
-    """
-    op = "lt" if direction == "desc" else "gt"
-    value = getattr(marker, key)
-    return rows.filter(Q(**{f"{key}__{op}": value}) | Q(**{key: value, f"pk__{op}": marker.pk}))
+# Glance lets these change while an image waits for its data; here they are set when it is created.
+CREATE_ONLY = ("disk_format", "container_format")
 
 
 def _check_sort(key: str, direction: str) -> None:
@@ -70,48 +61,82 @@ def _check_sort(key: str, direction: str) -> None:
         raise InvalidValue(f"Sort by one of {', '.join(SORT_KEYS)}, asc or desc.")
 
 
+@dataclass(frozen=True)
+class ShareOutcome:
+    """What happened to one tenant ID of a Share request."""
+
+    tenant_id: str
+    member: "ImageMember | None" = None
+    error: DomainError | None = None
+
+    @property
+    def added(self) -> bool:
+        return self.member is not None
+
+
+@dataclass(frozen=True)
+class ShareResult:
+    outcomes: list[ShareOutcome]
+    made_shared: bool
+
+    @property
+    def added(self) -> list["ImageMember"]:
+        return [outcome.member for outcome in self.outcomes if outcome.member is not None]
+
+
 class ImageQuerySet(models.QuerySet):
     def live(self) -> "ImageQuerySet":
         return self.exclude(status=Status.DELETED)
 
+    def _member_rows(self) -> models.QuerySet:
+        """Every member row, through the reverse relation `Image.members` (memberships is not imported)."""
+        return self.model._meta.get_field("members").related_model._default_manager.all()
+
+    def reachable_by(self, account: Account, statuses: Iterable[str] | None = None) -> "ImageQuerySet":
+        """R5 and R6 in one expression: the live images `account` reaches, in any region.
+
+        Its own images, public images, and shared images it is a member of with one of
+        `statuses` (any status when None). R5's list is this with `accepted` in one
+        region; R6's "open and boot by ID" is this with any status.
+        """
+        members = self._member_rows().filter(image=OuterRef("pk"), member=account)
+        if statuses is not None:
+            members = members.filter(status__in=list(statuses))
+        member = Q(visibility=Visibility.SHARED) & Exists(members)
+        return self.live().filter(Q(owner=account) | Q(visibility=Visibility.PUBLIC) | member)
+
     def visible_to(self, account: Account, region: Region) -> "ImageQuerySet":
         """R5: the tenant's image list in a region: own, public, and accepted shares."""
-        from imagesharing.memberships.models import MemberStatus
+        return self.reachable_by(account, [MemberStatus.ACCEPTED]).filter(region=region)
 
-        accepted = Q(visibility=Visibility.SHARED) & Exists(_members_of(account, [MemberStatus.ACCEPTED]))
-        return self.live().filter(region=region).filter(
-            Q(owner=account) | Q(visibility=Visibility.PUBLIC) | accepted
-        )
+    def usable_by(self, account: Account) -> "ImageQuerySet":
+        """R6: images the tenant may open by ID and boot: own, public, or a member of any status."""
+        return self.reachable_by(account)
 
     def listed_for(self, account: Account, region: Region, *, visibility: str | None = None,
                    member_status: str = "accepted", owner: str | None = None, name: str | None = None,
                    status: str | None = None) -> "ImageQuerySet":
-        """R5 with Glance's list filters (the API's GET /v2/images, the inbox's pending offers).
+        """R5 with Glance's list filters (the API's GET /v2/images).
 
-        The list is the tenant's own images, the region's public images and the shared
-        images it is a member of with status `member_status` (`all`: any status); with
-        the defaults it is exactly `visible_to`. `visibility` (`all`: any) then keeps one
-        kind, so `visibility=shared&member_status=pending` is the tenant's own shared
-        images and its pending offers, as in Glance. `owner` (a tenant ID; anything
-        else matches nothing), `name` and `status` match exactly.
+        The list is `reachable_by` in the region, with member status `member_status`
+        (`all`: any status); with the defaults it is exactly `visible_to`. `visibility`
+        (`all`: any) then keeps one kind, so `visibility=shared&member_status=pending`
+        is the tenant's own shared images and its pending offers, as in Glance. `owner`
+        (a tenant ID; anything else matches nothing), `name` and `status` match exactly.
         """
-        from imagesharing.memberships.models import MemberStatus
-
         if visibility not in (None, "all", *Visibility.values):
             raise InvalidValue(f"Visibility must be one of all, {', '.join(Visibility.values)}.")
         if member_status != "all" and member_status not in MemberStatus.values:
             raise InvalidValue(f"Member status must be one of all, {', '.join(MemberStatus.values)}.")
-        statuses = None if member_status == "all" else [member_status]
-        member = Q(visibility=Visibility.SHARED) & Exists(_members_of(account, statuses))
-        images = self.live().filter(region=region).filter(
-            Q(owner=account) | Q(visibility=Visibility.PUBLIC) | member
-        )
+        images = self.reachable_by(account, None if member_status == "all" else [member_status])
+        images = images.filter(region=region)
         if visibility not in (None, "all"):
             images = images.filter(visibility=visibility)
         if owner is not None:
-            if not (owner.isascii() and owner.isdigit() and len(owner) <= 19 and int(owner) < 2**63):
+            try:
+                images = images.filter(owner__tenant_id=parse_tenant_id(owner))
+            except TenantUnavailable:
                 return images.none()
-            images = images.filter(owner__tenant_id=int(owner))
         if name is not None:
             images = images.filter(name=name)
         if status is not None:
@@ -132,18 +157,10 @@ class ImageQuerySet(models.QuerySet):
             return self.filter(visibility=Visibility.PUBLIC).exclude(owner=account)
         raise InvalidValue("Source must be one of own, shared, public.")
 
-    def usable_by(self, account: Account) -> "ImageQuerySet":
-        """R6: images the tenant may open by ID and boot: own, public, or a member of any status."""
-        member = Q(visibility=Visibility.SHARED) & Exists(_members_of(account))
-        return self.live().filter(Q(owner=account) | Q(visibility=Visibility.PUBLIC) | member)
-
-    def get_usable(self, account: Account, image_id) -> "Image":
+    def get_usable(self, account: Account, image_id: object) -> "Image":
         """R6: the image by ID, or NotFound, alike for a stranger's image and a missing one."""
-        try:
-            image_id = uuid.UUID(str(image_id))
-        except ValueError:
-            raise NotFound() from None
-        image = self.usable_by(account).select_related("owner", "region").filter(pk=image_id).first()
+        pk = parse_field_value(self.model, "pk", image_id)
+        image = None if pk is None else self.usable_by(account).select_related("owner", "region").filter(pk=pk).first()
         if image is None:
             raise NotFound()
         return image
@@ -165,16 +182,15 @@ class ImageQuerySet(models.QuerySet):
 
         One OR over the region lets PostgreSQL either walk every image of the region
         (300 ms for a tenant that sees 15 of a million) or gather all of a tenant's own
-        (1.1 s for one with 200,000). So the rows are read as three parts that partition
-        the list, each following its own index and stopping after `size` rows: own images,
-        others' public images, others' shared images the tenant is a member of. bench/lists.py
-        measures it. SQLite allows no LIMIT inside a UNION; there the plain query runs.
+        (1.1 s for one with 200,000). So the rows are read as the three parts of
+        `reachable_by`, each following its own index and stopping after `size` rows: own
+        images, others' public images, others' shared images the tenant is a member of.
+        bench/lists.py measures it. SQLite allows no LIMIT inside a UNION; there the plain
+        query runs.
         """
         if not connection.features.supports_slicing_ordering_in_compound:
             return self[:size]
-        from imagesharing.memberships.models import ImageMember
-
-        memberships = ImageMember.objects.filter(member=account).values("image_id")
+        memberships = self._member_rows().filter(member=account).values("image_id")
         others = self.exclude(owner=account)
         parts = [
             self.filter(owner=account),
@@ -190,9 +206,7 @@ class ImageQuerySet(models.QuerySet):
         With `owner`, only that tenant's images are counted (R7: how many tenants another
         tenant shares with is not the viewer's to know); the rest get None.
         """
-        from imagesharing.memberships.models import ImageMember
-
-        members = ImageMember.objects.filter(image=OuterRef("pk")).order_by().values("image")
+        members = self._member_rows().filter(image=OuterRef("pk")).order_by().values("image")
         count = Coalesce(Subquery(members.annotate(n=Count("pk")).values("n")[:1]), 0)
         if owner is not None:
             count = Case(When(owner=owner, then=count), default=None, output_field=IntegerField())
@@ -202,14 +216,22 @@ class ImageQuerySet(models.QuerySet):
         """R14: bytes stored for images the tenant owns; shared-with-it images cost it nothing."""
         return self.live().filter(owner=account).aggregate(total=Sum("size"))["total"] or 0
 
-    def create_image(self, user, region: Region, *, as_operator: bool = False, **properties) -> "Image":
+    def upload_limit(self, account: Account) -> int:
+        """The most bytes the tenant may upload now: the size cap, or what its quota has left (R14)."""
+        limit = settings.IMAGE_SIZE_CAP
+        if settings.TENANT_STORAGE_QUOTA is not None:
+            left = settings.TENANT_STORAGE_QUOTA - self.storage_charged_to(account)
+            limit = min(limit, max(left, 0))
+        return limit
+
+    def create_image(self, user: User, region: Region, *, as_operator: bool = False, **properties) -> "Image":
         """R1: a new image owned by the user's tenant, in a region it is enabled in; `queued` until data arrives."""
         account = user.account
         if account is None:
             raise NotPermitted("This login does not belong to a tenant.")
         account.require_region(region)
         image = self.model(owner=account, region=region)
-        changes = image._clean_changes(user, properties, as_operator)
+        changes = image._clean_changes(user, properties, as_operator, creating=True)
         for field, value in changes.items():
             setattr(image, field, value)
         image.save()
@@ -262,12 +284,48 @@ class Image(models.Model):
     def __str__(self) -> str:
         return self.name or str(self.id)
 
+    # What pages ask of an image, so that templates compare no raw status or visibility.
+
+    @property
+    def is_public(self) -> bool:
+        return self.visibility == Visibility.PUBLIC
+
+    @property
+    def is_shared(self) -> bool:
+        return self.visibility == Visibility.SHARED
+
+    @property
+    def is_private(self) -> bool:
+        return self.visibility == Visibility.PRIVATE
+
+    @property
+    def is_bootable(self) -> bool:
+        """R15: only active images boot."""
+        return self.status == Status.ACTIVE
+
+    @property
+    def is_queued(self) -> bool:
+        """Waiting for its data (import step 2)."""
+        return self.status == Status.QUEUED
+
+    @property
+    def is_killed(self) -> bool:
+        return self.status == Status.KILLED
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.status == Status.DELETED
+
+    @property
+    def has_data(self) -> bool:
+        return self.status == Status.ACTIVE and bool(self.file)
+
     # Who may act on it.
 
     def is_usable_by(self, account: Account | None) -> bool:
         return account is not None and Image.objects.usable_by(account).filter(pk=self.pk).exists()
 
-    def require_owner(self, user, as_operator: bool = False) -> None:
+    def require_owner(self, user: User, as_operator: bool = False) -> None:
         """R1: only the owner changes the image; R6: strangers are told it does not exist.
 
         A deleted image is gone for operators too (R15): nothing changes it any more.
@@ -298,15 +356,33 @@ class Image(models.Model):
 
     def require_bootable(self) -> None:
         """R15: only active images boot."""
-        if self.status != Status.ACTIVE:
+        if not self.is_bootable:
             raise ImageNotActive(f"This image is {self.status}; only active images can be used to boot a server.")
+
+    @alters_data
+    def record(self, user: User, action: str, *, member: Account | None = None, before: str = "",
+               after: str = "", by_operator: bool = False, note: str = "") -> "Event":
+        """R16: one history entry about this image, written in the caller's transaction."""
+        entry = self._history_entry(user, action, member, before, after, by_operator, note)
+        entry.save()
+        return entry
+
+
+    def _history_entry(self, user: User, action: str, member: Account | None, before: str, after: str,
+                       by_operator: bool, note: str) -> "Event":
+        return self.events.model(
+            image=self, member=member, actor=user, actor_account_id=user.account_id,
+            action=action, before=before, after=after, by_operator=by_operator, note=note,
+        )
 
     # Changes.
 
-    def _clean_changes(self, user, changes: dict, as_operator: bool) -> dict:
+    def _clean_changes(self, user: User, changes: dict, as_operator: bool, creating: bool = False) -> dict:
         """Check every requested change before any is written, so bad input changes nothing."""
         cleaned = {}
         for field, value in changes.items():
+            if field in CREATE_ONLY and not creating:
+                raise NotPermitted(f"Attribute '{field}' can be set only when the image is created.")
             if field == "name":
                 if not isinstance(value, str) or len(value) > NAME_MAX_LENGTH:
                     raise InvalidValue(f"The name must be text of at most {NAME_MAX_LENGTH} characters.")
@@ -339,15 +415,14 @@ class Image(models.Model):
                 raise InvalidValue(f"The property {field!r} cannot be changed.")
         return cleaned
 
-    def update(self, user, *, as_operator: bool = False, **changes) -> list[str]:
+    @alters_data
+    def update(self, user: User, *, as_operator: bool = False, **changes) -> list[str]:
         """R1, R9, R10, R16: the owner renames or changes properties; all or nothing.
 
         Returns the names of the fields that changed. A visibility change is recorded
         in the history; members are kept while an image is not shared (as Glance
         does) but give no access until it is shared again.
         """
-        from imagesharing.memberships.models import Event
-
         with transaction.atomic():
             locked = Image.objects.select_for_update().get(pk=self.pk)
             locked.require_owner(user, as_operator)
@@ -360,15 +435,104 @@ class Image(models.Model):
                 setattr(locked, field, cleaned[field])
             locked.save(update_fields=[*changed, "updated_at"])
             if "visibility" in changed:
-                Event.objects.record(
-                    user, locked, Event.Action.VISIBILITY_CHANGED,
+                locked.record(
+                    user, Action.VISIBILITY_CHANGED,
                     before=before_visibility, after=locked.visibility, by_operator=as_operator,
                 )
         self._refresh_from(locked)
         return changed
 
-    update.alters_data = True
 
+    # Sharing: the owner's side, on the locked image row (R1, R2, R4, R8, R9, R11, R16).
+
+    def _lock_for_sharing(self, user: User) -> "Image":
+        """Lock the image row and check R1: serialises the member quota (R11) and duplicate adds (R2).
+
+        Only the image row (`of`): locking the joined region too would make every add in
+        a region wait for every other one.
+        """
+        locked = Image.objects.select_for_update(of=("self",)).select_related("region").filter(pk=self.pk).first()
+        if locked is None or locked.is_deleted:
+            raise NotFound()
+        locked.require_owner(user)
+        return locked
+
+    @alters_data
+    def add_member(self, user: User, tenant_id: object) -> "ImageMember":
+        """The owner offers a shared image to one tenant, as Glance's member-create call (R9: already shared)."""
+        with transaction.atomic():
+            locked = self._lock_for_sharing(user)
+            if not locked.is_shared:
+                raise NotShareable()
+            return locked._add_locked(user, tenant_id)
+
+
+    def is_first_share(self, member_count: int | None = None) -> bool:
+        """Seed 004: sharing now would be the image's first: it is not shared, or has no members.
+
+        `member_count`, when the caller has just read the members, spares a query.
+        """
+        if not self.is_shared:
+            return True
+        return (self.members.count() if member_count is None else member_count) == 0
+
+    @alters_data
+    def share_with(self, user: User, tenant_ids: Iterable[object], *, acknowledged: bool = False) -> ShareResult:
+        """The panel's Share action: add every valid tenant ID and answer for each one.
+
+        R9: a private image becomes shared, but only if at least one member was added.
+        Seed 004: a first share needs the owner to have `acknowledged` the checklist.
+        """
+        with transaction.atomic():
+            locked = self._lock_for_sharing(user)
+            if locked.is_public:
+                raise NotShareable("Public images are already available to everyone and have no members.")
+            if locked.is_first_share() and not acknowledged:
+                raise ChecklistRequired()
+            was_private = locked.is_private
+            savepoint = transaction.savepoint()
+            if was_private:
+                locked.visibility = Visibility.SHARED
+                locked.save(update_fields=["visibility", "updated_at"])
+                locked.record(user, Action.VISIBILITY_CHANGED, before=Visibility.PRIVATE, after=Visibility.SHARED)
+            outcomes = []
+            for tenant_id in dict.fromkeys(str(t).strip() for t in tenant_ids):
+                try:
+                    outcomes.append(ShareOutcome(tenant_id, member=locked._add_locked(user, tenant_id)))
+                except DomainError as error:
+                    outcomes.append(ShareOutcome(tenant_id, error=error))
+            if was_private and not any(outcome.added for outcome in outcomes):
+                transaction.savepoint_rollback(savepoint)
+                return ShareResult(outcomes, made_shared=False)
+            transaction.savepoint_commit(savepoint)
+        self.visibility = locked.visibility
+        return ShareResult(outcomes, made_shared=was_private)
+
+
+    def _add_locked(self, user: User, tenant_id: object) -> "ImageMember":
+        number = parse_tenant_id(tenant_id)
+        account = Account.objects.enabled_in(self.region).filter(tenant_id=number).first()
+        if account is not None and self.members.filter(member=account).exists():
+            raise AlreadyMember(f"Tenant {number} is already a member of this image.")  # R2; R7: owner knows it
+        # R11 before the tenant answer: on a full image, known and unknown IDs get one reply (R17).
+        if self.members.count() >= settings.IMAGE_MEMBER_QUOTA:
+            raise QuotaExceeded(f"This image already has {settings.IMAGE_MEMBER_QUOTA} members, the most allowed.")
+        if account is None:
+            raise TenantUnavailable()  # R8, R17: one message for unknown and out of region
+        if account.pk == self.owner_id:
+            raise NotPermitted("You own this image; it cannot be shared with your own tenant.")  # R4
+        try:
+            with transaction.atomic():
+                member = self.members.create(member=account)
+        except IntegrityError:
+            # Another request added the same member first (R2); the constraint kept one row.
+            raise AlreadyMember(f"Tenant {number} is already a member of this image.") from None
+        self.record(user, Action.MEMBER_ADDED, member=account, after=member.status)
+        return member
+
+    # Data (issue 5): uploaded once to a queued image, read by whoever may use it (R6).
+
+    @alters_data
     def mark_active(self, size: int, checksum: str = "", os_hash_value: str = "") -> None:
         """The image's data is stored: it can now be booted (R15)."""
         self.status = Status.ACTIVE
@@ -378,15 +542,15 @@ class Image(models.Model):
         self.os_hash_value = os_hash_value
         self.save(update_fields=["status", "size", "checksum", "os_hash_algo", "os_hash_value", "updated_at"])
 
-    mark_active.alters_data = True
 
-    def require_uploadable(self, user) -> None:
+    def require_uploadable(self, user: User) -> None:
         """R1: only the owner sends data, and only to a queued image (Glance: 409 otherwise)."""
         self.require_owner(user)
-        if self.status != Status.QUEUED:
+        if not self.is_queued:
             raise InvalidState(UPLOAD_ONCE)
 
-    def begin_upload(self, user) -> int:
+    @alters_data
+    def begin_upload(self, user: User) -> int:
         """R1: only the owner sends data, once, to a queued image, which is `saving` meanwhile.
 
         The status moves with a conditional UPDATE, so two uploads cannot both start.
@@ -399,98 +563,102 @@ class Image(models.Model):
         if not claimed:
             raise InvalidState(UPLOAD_ONCE)
         self.status = Status.SAVING
-        return storage_limit_for(self.owner)
+        return Image.objects.upload_limit(self.owner)
 
-    begin_upload.alters_data = True
 
-    def finish_upload(self, incoming: IncomingData, declared_size: int | None = None,
-                      declared_checksum: str = "") -> None:
-        """Check the data against what was declared, store it and make the image active.
+    @alters_data
+    def receive_data(self, user: User, chunks: Iterable[bytes], declared_size: int | None = None,
+                     declared_checksum: str = "") -> None:
+        """The whole upload for a stream of chunks (the API's PUT .../file, snapshots, the demo)."""
+        incoming = IncomingData(self.begin_upload(user))
+        with self._receiving(incoming):
+            incoming.write_all(chunks)
+            self._store(incoming, declared_size, declared_checksum)
 
-        Any failure kills the image with the reason and keeps none of the data.
+
+    @alters_data
+    def receive_spooled(self, user: User, incoming: IncomingData, refusal: DomainError | None = None) -> None:
+        """The panel's upload, spooled by its upload handler while the form was read.
+
+        `refusal` says why the spool is unusable (too large, cut short). If the image
+        cannot take data at all, the spool is dropped and the image left as it was.
         """
         try:
-            if declared_size is not None and declared_size != incoming.size:
-                raise DataMismatch(
-                    f"{incoming.size:,} bytes arrived but {declared_size:,} were declared; the image was not stored."
-                )
-            if declared_checksum and declared_checksum.lower() != incoming.checksum:
-                raise DataMismatch("The data's MD5 checksum is not the one declared; the image was not stored.")
-            name = incoming.stored_as(self.file.storage, f"images/{self.pk}")
+            self.begin_upload(user)
+        except DomainError:
+            incoming.discard()
+            raise
+        with self._receiving(incoming):
+            if refusal is not None:
+                raise refusal
+            self._store(incoming)
+
+
+    @contextmanager
+    def _receiving(self, incoming: IncomingData) -> Iterator[None]:
+        """The one failure path of every upload: drop the spool, kill the image saying why, re-raise."""
+        try:
+            yield
         except DomainError as error:
             incoming.discard()
             self.kill(error.message)
             raise
         except Exception:
             incoming.discard()
-            self.kill("The data could not be stored.")
+            self.kill(incoming.failure)
             raise
-        self.file = name
+
+    def _store(self, incoming: IncomingData, declared_size: int | None = None, declared_checksum: str = "") -> None:
+        """Check the data against what was declared, store it and make the image active."""
+        if declared_size is not None and declared_size != incoming.size:
+            raise DataMismatch(
+                f"{incoming.size:,} bytes arrived but {declared_size:,} were declared; the image was not stored."
+            )
+        if declared_checksum and declared_checksum.lower() != incoming.checksum:
+            raise DataMismatch("The data's MD5 checksum is not the one declared; the image was not stored.")
+        self.file = incoming.stored_as(self.file.storage, f"images/{self.pk}")
         self.status_reason = ""
         self.save(update_fields=["file", "status_reason"])
         self.mark_active(incoming.size, incoming.checksum, incoming.os_hash_value)
 
-    finish_upload.alters_data = True
-
-    def receive_data(self, user, chunks, declared_size: int | None = None, declared_checksum: str = "") -> None:
-        """The whole upload for a stream of chunks (the API's PUT .../file)."""
-        incoming = IncomingData(self.begin_upload(user))
-        try:
-            incoming.write_all(chunks)
-        except DomainError as error:
-            incoming.discard()
-            self.kill(error.message)
-            raise
-        except Exception:
-            incoming.discard()
-            self.kill(UPLOAD_INTERRUPTED)
-            raise
-        self.finish_upload(incoming, declared_size, declared_checksum)
-
-    receive_data.alters_data = True
-
+    @alters_data
     def kill(self, reason: str) -> None:
         """The upload failed: the image is `killed`, says why, and holds no data."""
         self.status = Status.KILLED
         self.status_reason = reason[:255]
         self.save(update_fields=["status", "status_reason", "updated_at"])
 
-    kill.alters_data = True
 
-    def open_data(self, user):
+    def open_data(self, user: User):
         """R6: the owner and members of any status read the data; anyone else gets NotFound."""
-        image = Image.objects.get_usable(user.account, self.pk) if user.account else None
-        if image is None:
+        if user.account is None:
             raise NotFound()
-        if image.status != Status.ACTIVE or not image.file:
+        image = Image.objects.get_usable(user.account, self.pk)
+        if not image.has_data:
             raise InvalidState("This image has no data to download.")
         return image.file.storage.open(image.file.name, "rb")
 
-    def destroy(self, user, *, as_operator: bool = False) -> None:
+    @alters_data
+    def destroy(self, user: User, *, as_operator: bool = False) -> None:
         """R15, R16: delete the image and its members; servers booted from it keep running.
 
         The row stays with status `deleted` (as Glance's soft delete) so that servers
         and the history still name it; its data file is removed once committed.
         """
-        from imagesharing.memberships.models import Event
-
         with transaction.atomic():
             locked = Image.objects.select_for_update().get(pk=self.pk)
             locked.require_owner(user, as_operator)
-            if locked.status == Status.DELETED:
-                raise NotFound()
             if locked.protected:
                 raise ImageProtected()
-            members = list(locked.members.all())
+            members = list(locked.members.select_related("member"))
             locked.members.all().delete()
-            Event.objects.record_many(
-                user, locked, Event.Action.MEMBER_REMOVED,
-                [(member.member, member.status, "") for member in members],
-                by_operator=as_operator, note="image deleted",
-            )
-            Event.objects.record(
-                user, locked, Event.Action.IMAGE_DELETED,
-                before=locked.status, after=Status.DELETED, by_operator=as_operator,
+            locked.events.bulk_create([
+                locked._history_entry(user, Action.MEMBER_REMOVED, member.member, member.status, "",
+                                      as_operator, "image deleted")
+                for member in members
+            ])
+            locked.record(
+                user, Action.IMAGE_DELETED, before=locked.status, after=Status.DELETED, by_operator=as_operator
             )
             stored = locked.file.name
             locked.status = Status.DELETED
@@ -499,14 +667,38 @@ class Image(models.Model):
             locked.save(update_fields=["status", "deleted_at", "file", "updated_at"])
             if stored:
                 storage = locked.file.storage
-                transaction.on_commit(lambda: delete_stored(storage, stored))
+                transaction.on_commit(lambda: PendingDeletion.objects.delete_stored(storage, stored))
         self._refresh_from(locked)
 
-    destroy.alters_data = True
 
     def _refresh_from(self, other: "Image") -> None:
         for field in self._meta.concrete_fields:
             setattr(self, field.attname, getattr(other, field.attname))
+
+
+class PendingDeletionQuerySet(models.QuerySet):
+    def delete_stored(self, storage: Storage, name: str) -> None:
+        """Delete stored data; a failure is kept as a pending deletion for retry, never lost."""
+        try:
+            storage.delete(name)
+        except Exception as error:  # any storage backend failure: keep it for the retry
+            logger.exception("Could not delete image data %s", name)
+            self.create(name=name, error=str(error)[:500])
+
+    def retry(self, storage: Storage) -> int:
+        """Try every pending deletion again; returns how many succeeded. Failures stay, counted."""
+        done = 0
+        for pending in self.order_by("pk"):
+            try:
+                storage.delete(pending.name)
+            except Exception as error:  # any backend failure: count it and keep the row
+                pending.attempts += 1
+                pending.error = str(error)[:500]
+                pending.save(update_fields=["attempts", "error", "tried_at"])
+            else:
+                pending.delete()
+                done += 1
+        return done
 
 
 class PendingDeletion(models.Model):
@@ -517,6 +709,8 @@ class PendingDeletion(models.Model):
     attempts = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     tried_at = models.DateTimeField(auto_now=True)
+
+    objects = PendingDeletionQuerySet.as_manager()
 
     def __str__(self) -> str:
         return self.name

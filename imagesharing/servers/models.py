@@ -9,9 +9,12 @@ import uuid
 from django.db import models
 from django.utils import timezone
 
-from imagesharing.accounts.models import Account, Region
+from imagesharing.accounts.models import Account, Region, User
 from imagesharing.errors import InvalidValue, NotFound, NotPermitted
-from imagesharing.images.models import NAME_MAX_LENGTH, Image, Visibility
+from imagesharing.choices import NAME_MAX_LENGTH, Visibility
+from imagesharing.images.models import Image
+from imagesharing.lib.decorators import alters_data
+from imagesharing.lib.parse import parse_field_value
 
 
 def _clean_server_name(name) -> str:
@@ -26,16 +29,13 @@ class ServerQuerySet(models.QuerySet):
 
     def get_owned(self, account: Account, server_id) -> "Server":
         """A server of the tenant's, or NotFound alike for another tenant's and a missing one."""
-        try:
-            server_id = uuid.UUID(str(server_id))
-        except ValueError:
-            raise NotFound("No such server.") from None
-        server = self.owned_by(account).select_related("image", "region").filter(pk=server_id).first()
+        pk = parse_field_value(self.model, "pk", server_id)
+        server = None if pk is None else self.owned_by(account).select_related("image", "region").filter(pk=pk).first()
         if server is None:
             raise NotFound("No such server.")
         return server
 
-    def boot(self, user, image: Image | str, name: str, region: Region | None = None) -> "Server":
+    def boot(self, user: User, image: Image | str, name: str, region: Region | None = None) -> "Server":
         """R6, R8, R15: boot from an image the tenant may use, in the image's region only.
 
         `image` is an Image or an image ID as typed; either way it goes through the R6
@@ -85,11 +85,12 @@ class Server(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def require_owner(self, user) -> None:
+    def require_owner(self, user: User) -> None:
         if user.account_id != self.owner_id:
             raise NotFound("No such server.")
 
-    def snapshot(self, user, name: str) -> Image:
+    @alters_data
+    def snapshot(self, user: User, name: str) -> Image:
         """R13: a new private image owned by the server's tenant, never by the base image's producer.
 
         Its data is a small generated file (there is no real disk to copy), stored and
@@ -120,11 +121,10 @@ class Server(models.Model):
             f"booted from image {self.image_id}, taken {image.created_at.isoformat()}.\n"
         ).encode()
 
-    snapshot.alters_data = True
 
-    def destroy(self, user) -> None:
+    @alters_data
+    def destroy(self, user: User) -> None:
         """Only the owner deletes its server; images are untouched."""
         self.require_owner(user)
         self.delete()
 
-    destroy.alters_data = True

@@ -8,7 +8,8 @@ from django.test import Client
 
 from imagesharing.accounts.models import ApiToken
 from imagesharing.images.models import Image
-from imagesharing.memberships.models import Event, ImageMember
+from imagesharing.memberships.history import Event
+from imagesharing.memberships.members import ImageMember
 
 ROOT = "/api/dfw"
 _TABLES = (Image, ImageMember, Event)

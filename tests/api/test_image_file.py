@@ -14,7 +14,8 @@ import pytest
 from django.db import connection
 
 from imagesharing.accounts.models import ApiToken
-from imagesharing.images.models import Image, Status
+from imagesharing.choices import Status
+from imagesharing.images.models import Image
 from tests import factories
 from tests.api.conftest import error_of, unchanged
 

@@ -6,7 +6,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from imagesharing.images.models import Image
-from imagesharing.memberships.models import ImageMember, MemberStatus
+from imagesharing.choices import MemberStatus
+from imagesharing.memberships.members import ImageMember
 from tests import factories
 from tests.api.conftest import error_of
 

@@ -4,7 +4,8 @@ import uuid
 import pytest
 
 from imagesharing.images.models import Image
-from imagesharing.memberships.models import Event, ImageMember
+from imagesharing.memberships.history import Event
+from imagesharing.memberships.members import ImageMember
 from tests import factories
 from tests.api.conftest import error_of, unchanged
 

@@ -9,7 +9,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from imagesharing.errors import TenantUnavailable
-from imagesharing.memberships.models import Event, ImageMember, parse_tenant_id
+from imagesharing.lib.parse import parse_tenant_id
+from imagesharing.memberships.history import Event
+from imagesharing.memberships.members import ImageMember
 from tests import factories
 from tests.api.conftest import error_of, unchanged
 

@@ -14,7 +14,8 @@ from openstack import exceptions as sdk_errors
 
 from imagesharing.accounts.models import ApiToken
 from imagesharing.images.models import Image
-from imagesharing.memberships.models import Event, ImageMember
+from imagesharing.memberships.history import Event
+from imagesharing.memberships.members import ImageMember
 
 pytestmark = [pytest.mark.filterwarnings("ignore::DeprecationWarning"),
               pytest.mark.filterwarnings("ignore::PendingDeprecationWarning")]

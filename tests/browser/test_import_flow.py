@@ -6,7 +6,8 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from imagesharing.images.models import Image, Status
+from imagesharing.choices import Status
+from imagesharing.images.models import Image
 from tests import factories
 from tests.browser.test_sharing_flow import sign_in
 

@@ -11,7 +11,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from imagesharing.memberships.models import ImageMember
+from imagesharing.memberships.members import ImageMember
 from tests import factories
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -3,7 +3,7 @@ import uuid
 
 import pytest
 
-from imagesharing.memberships.models import ImageMember
+from imagesharing.memberships.members import ImageMember
 from tests import factories
 from tests.panel.conftest import text_of
 

@@ -2,7 +2,8 @@
 import pytest
 
 from imagesharing.images.models import Image
-from imagesharing.memberships.models import Event, ImageMember
+from imagesharing.memberships.history import Event
+from imagesharing.memberships.members import ImageMember
 from imagesharing.servers.models import Server
 from tests import factories
 from tests.panel.conftest import messages_of, text_of

@@ -11,7 +11,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from imagesharing.images.data import UPLOAD_INTERRUPTED
-from imagesharing.images.models import UPLOAD_ONCE, Image, Status
+from imagesharing.choices import Status
+from imagesharing.images.models import UPLOAD_ONCE, Image
 from tests import factories
 from tests.panel.conftest import HTMX, messages_of, text_of
 

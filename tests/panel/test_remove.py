@@ -1,7 +1,8 @@
 """Remove a member (R1, R4, R12): confirm first, the owner alone, the consumer keeps what it made."""
 import pytest
 
-from imagesharing.memberships.models import Event, ImageMember
+from imagesharing.memberships.history import Event
+from imagesharing.memberships.members import ImageMember
 from imagesharing.servers.models import Server
 from tests import factories
 from tests.panel.conftest import HTMX, messages_of, text_of

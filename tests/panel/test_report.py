@@ -1,7 +1,7 @@
 """Report this image (seed 004): a member tells the operators; it lands in their queue."""
 import pytest
 
-from imagesharing.memberships.models import ImageReport
+from imagesharing.memberships.reports import ImageReport
 from tests import factories
 from tests.panel.conftest import messages_of, signed_in, text_of
 
@@ -33,7 +33,9 @@ def test_the_owner_cannot_report_its_own_image(as_owner, shared_image):
 def test_a_public_image_is_not_reported_here(as_stranger, dfw):
     public = factories.image(factories.user(), dfw, name="base", visibility="public")
     response = report(as_stranger, public)
-    assert messages_of(response) == ["No such image."]
+    assert messages_of(response) == [
+        "Public images are the cloud's own base images; only images shared with you are reported here."
+    ]
     assert not ImageReport.objects.exists()
 
 

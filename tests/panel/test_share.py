@@ -2,7 +2,7 @@
 import pytest
 
 from imagesharing.images.models import Image
-from imagesharing.memberships.models import ImageMember
+from imagesharing.memberships.members import ImageMember
 from tests import factories
 from tests.panel.conftest import HTMX, messages_of, text_of
 

@@ -1,7 +1,8 @@
 """Accept, reject, back to pending (R3): the consumer alone, as often as it likes."""
 import pytest
 
-from imagesharing.memberships.models import Event, ImageMember
+from imagesharing.memberships.history import Event
+from imagesharing.memberships.members import ImageMember
 from tests import factories
 from tests.panel.conftest import HTMX, messages_of, text_of
 

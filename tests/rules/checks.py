@@ -6,7 +6,8 @@ import pytest
 from imagesharing.accounts.models import Account, ApiToken
 from imagesharing.errors import DomainError
 from imagesharing.images.models import Image
-from imagesharing.memberships.models import Event, ImageMember
+from imagesharing.memberships.history import Event
+from imagesharing.memberships.members import ImageMember
 from imagesharing.servers.models import Server
 
 _TABLES = (Account, ApiToken, Image, ImageMember, Event, Server)

@@ -12,8 +12,11 @@ import time
 import pytest
 from django.db import connection, transaction
 
+from imagesharing.choices import Action
 from imagesharing.errors import AlreadyMember, NotFound, QuotaExceeded
-from imagesharing.memberships.models import Event, ImageMember, MemberStatus
+from imagesharing.choices import MemberStatus
+from imagesharing.memberships.history import Event
+from imagesharing.memberships.members import ImageMember
 from tests import factories
 
 pytestmark = [
@@ -67,37 +70,37 @@ def kinds(results) -> list[str]:
 @pytest.mark.parametrize("racers", [2, 8])
 def test_r2_simultaneous_adds_of_one_member_make_one_row(owner, consumer, shared_image, racers):
     tenant_id = consumer.account.tenant_id
-    results = race([held(lambda: ImageMember.objects.add(owner, shared_image, tenant_id))] * racers)
+    results = race([held(lambda: shared_image.add_member(owner, tenant_id))] * racers)
     assert kinds(results) == ["AlreadyMember"] * (racers - 1) + ["ImageMember"]
     assert all(
         result.message == f"Tenant {tenant_id} is already a member of this image."
         for result in results if isinstance(result, AlreadyMember)
     )
     assert ImageMember.objects.filter(image=shared_image).count() == 1
-    assert Event.objects.filter(action=Event.Action.MEMBER_ADDED).count() == 1
+    assert Event.objects.filter(action=Action.MEMBER_ADDED).count() == 1
 
 
 def test_r2_simultaneous_shares_of_one_tenant_make_one_row(owner, consumer, image):
     tenant_id = consumer.account.tenant_id
-    results = race([held(lambda: ImageMember.objects.share(owner, image, [tenant_id]))] * 4)
+    results = race([held(lambda: image.share_with(owner, [tenant_id], acknowledged=True))] * 4)
     outcomes = [result.outcomes[0] for result in results]
     assert sum(outcome.added for outcome in outcomes) == 1
     assert kinds(outcome.error for outcome in outcomes if not outcome.added) == ["AlreadyMember"] * 3
     assert sum(result.made_shared for result in results) == 1
     assert ImageMember.objects.count() == 1
-    assert Event.objects.filter(action=Event.Action.VISIBILITY_CHANGED).count() == 1
+    assert Event.objects.filter(action=Action.VISIBILITY_CHANGED).count() == 1
 
 
 def test_r11_simultaneous_adds_never_exceed_the_quota(owner, shared_image, dfw, settings):
     settings.IMAGE_MEMBER_QUOTA = 3
     tenant_ids = [factories.account(dfw).tenant_id for _ in range(8)]
     results = race([
-        held(lambda tenant_id=tenant_id: ImageMember.objects.add(owner, shared_image, tenant_id))
+        held(lambda tenant_id=tenant_id: shared_image.add_member(owner, tenant_id))
         for tenant_id in tenant_ids
     ])
     assert kinds(results) == ["ImageMember"] * 3 + ["QuotaExceeded"] * 5
     assert ImageMember.objects.filter(image=shared_image).count() == 3
-    assert Event.objects.filter(action=Event.Action.MEMBER_ADDED).count() == 3
+    assert Event.objects.filter(action=Action.MEMBER_ADDED).count() == 3
     refusals = [result for result in results if not isinstance(result, ImageMember)]
     assert all(isinstance(result, QuotaExceeded) and "3 members" in result.message for result in refusals)
 
@@ -106,7 +109,7 @@ def test_r11_simultaneous_shares_never_exceed_the_quota(owner, shared_image, dfw
     settings.IMAGE_MEMBER_QUOTA = 5
     batches = [[factories.account(dfw).tenant_id for _ in range(3)] for _ in range(4)]
     results = race([
-        held(lambda batch=batch: ImageMember.objects.share(owner, shared_image, batch)) for batch in batches
+        held(lambda batch=batch: shared_image.share_with(owner, batch, acknowledged=True)) for batch in batches
     ])
     assert sum(len(result.added) for result in results) == 5
     assert ImageMember.objects.filter(image=shared_image).count() == 5
@@ -121,7 +124,7 @@ def test_r3_simultaneous_status_changes_are_last_writer_wins_with_a_consistent_h
 
     results = race([held(change(status)) for status in wanted])
     assert not [result for result in results if isinstance(result, Exception)]
-    chain = list(Event.objects.filter(action=Event.Action.MEMBER_STATUS_CHANGED).order_by("pk"))
+    chain = list(Event.objects.filter(action=Action.MEMBER_STATUS_CHANGED).order_by("pk"))
     assert chain, "at least the first change differs from pending"
     assert chain[0].before == MemberStatus.PENDING
     for previous, event in zip(chain, chain[1:]):
@@ -135,19 +138,19 @@ def test_r12_simultaneous_revokes_remove_once(owner, consumer, shared_image):
     results = race([held(lambda: ImageMember.objects.get(pk=member.pk).remove(owner))] * 2)
     assert kinds(results) == ["NoneType", "NotFound"]
     assert not ImageMember.objects.exists()
-    assert Event.objects.filter(action=Event.Action.MEMBER_REMOVED).count() == 1
+    assert Event.objects.filter(action=Action.MEMBER_REMOVED).count() == 1
 
 
 def test_r15_add_racing_delete_leaves_no_member(owner, consumer, shared_image):
     tenant_id = consumer.account.tenant_id
     results = race([
-        held(lambda: ImageMember.objects.add(owner, shared_image, tenant_id)),
+        held(lambda: shared_image.add_member(owner, tenant_id)),
         held(lambda: shared_image.destroy(owner)),
     ])
     assert type(results[1]) is type(None)
     assert type(results[0]) in (ImageMember, NotFound)
     assert not ImageMember.objects.exists()
-    removed = Event.objects.filter(action=Event.Action.MEMBER_REMOVED).count()
+    removed = Event.objects.filter(action=Action.MEMBER_REMOVED).count()
     assert removed == (1 if isinstance(results[0], ImageMember) else 0)
 
 
@@ -158,7 +161,7 @@ def test_r11_adds_to_different_images_do_not_wait_for_each_other(owner, consumer
 
     def hold_first():
         with transaction.atomic():
-            ImageMember.objects.add(owner, first, consumer.account.tenant_id)
+            first.add_member(owner, consumer.account.tenant_id)
             locked.set()
             release.wait(timeout=10)
 
@@ -168,7 +171,7 @@ def test_r11_adds_to_different_images_do_not_wait_for_each_other(owner, consumer
             with transaction.atomic():
                 with connection.cursor() as cursor:
                     cursor.execute("SET LOCAL lock_timeout = '2s'")
-                return ImageMember.objects.add(owner, second, other_consumer.account.tenant_id)
+                return second.add_member(owner, other_consumer.account.tenant_id)
         finally:
             release.set()
 

@@ -1,10 +1,13 @@
 """R16: every member and visibility change and every deletion is recorded, and shown to the right tenants."""
 import pytest
 
-from imagesharing.memberships.models import Event, ImageMember, MemberStatus
+from imagesharing.choices import Action
+from imagesharing.choices import MemberStatus
+from imagesharing.memberships.history import Event
+from imagesharing.memberships.members import ImageMember
 from tests import factories
 
-A = Event.Action
+A = Action
 
 
 def entries(queryset=None) -> list[tuple]:
@@ -16,12 +19,12 @@ def entries(queryset=None) -> list[tuple]:
 @pytest.fixture
 def story(owner, consumer, other_consumer, operator, image):
     """One image's life: shared, answered, reset by an operator, revoked, deleted."""
-    ImageMember.objects.share(owner, image, [consumer.account.tenant_id])
+    image.share_with(owner, [consumer.account.tenant_id], acknowledged=True)
     member = ImageMember.objects.get(member=consumer.account)
     member.set_status(consumer, MemberStatus.ACCEPTED)
     member.set_status(consumer, MemberStatus.REJECTED)
     member.set_status(operator, MemberStatus.PENDING, as_operator=True)
-    other = ImageMember.objects.add(owner, image, other_consumer.account.tenant_id)
+    other = image.add_member(owner, other_consumer.account.tenant_id)
     member.remove(owner)
     image.destroy(owner)
     return image, other

@@ -1,8 +1,11 @@
 """R3: a member starts pending; only the consumer changes its own status, as often as it likes."""
 import pytest
 
+from imagesharing.choices import Action
 from imagesharing.errors import InvalidValue, NotFound, NotPermitted
-from imagesharing.memberships.models import Event, ImageMember, MemberStatus
+from imagesharing.choices import MemberStatus
+from imagesharing.memberships.history import Event
+from imagesharing.memberships.members import ImageMember
 from tests import factories
 from tests.rules.checks import refused, unchanged
 
@@ -24,7 +27,7 @@ def test_r3_consumer_cycles_through_every_status(consumer, member):
     for status in ["accepted", "rejected", "pending", "rejected", "accepted", "pending", "accepted"]:
         assert member.set_status(consumer, status).status == status
         assert stored_status(member) == status
-    assert Event.objects.filter(action=Event.Action.MEMBER_STATUS_CHANGED).count() == 7
+    assert Event.objects.filter(action=Action.MEMBER_STATUS_CHANGED).count() == 7
 
 
 def test_r3_setting_the_same_status_again_records_nothing(consumer, member):
@@ -74,7 +77,7 @@ def test_r3_operator_may_reset_a_member_to_pending(operator, consumer, member):
     member.set_status(consumer, MemberStatus.REJECTED)
     member.set_status(operator, MemberStatus.PENDING, as_operator=True)
     assert stored_status(member) == MemberStatus.PENDING
-    event = Event.objects.filter(action=Event.Action.MEMBER_STATUS_CHANGED).first()
+    event = Event.objects.filter(action=Action.MEMBER_STATUS_CHANGED).first()
     assert (event.actor, event.actor_account, event.by_operator) == (operator, None, True)
 
 

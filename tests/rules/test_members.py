@@ -2,7 +2,8 @@
 import pytest
 
 from imagesharing.errors import AlreadyMember, NotFound, NotShareable, QuotaExceeded
-from imagesharing.memberships.models import ImageMember, MemberStatus
+from imagesharing.choices import MemberStatus
+from imagesharing.memberships.members import ImageMember
 from tests import factories
 from tests.rules.checks import refused, unchanged
 
@@ -14,39 +15,39 @@ def tenant(user) -> int:
 # R2
 
 def test_r2_add_makes_one_pending_member(owner, consumer, shared_image):
-    member = ImageMember.objects.add(owner, shared_image, tenant(consumer))
+    member = shared_image.add_member(owner, tenant(consumer))
     assert member.status == MemberStatus.PENDING
     assert list(ImageMember.objects.values_list("image", "member")) == [(shared_image.pk, consumer.account.pk)]
 
 
 def test_r2_tenant_id_may_be_given_as_text(owner, consumer, shared_image):
-    member = ImageMember.objects.add(owner, shared_image, f" {tenant(consumer)} ")
+    member = shared_image.add_member(owner, f" {tenant(consumer)} ")
     assert member.member == consumer.account
 
 
 def test_r2_duplicate_add_is_already_member_with_one_row(owner, consumer, shared_image):
     factories.member(owner, shared_image, consumer, MemberStatus.ACCEPTED)
     with refused(AlreadyMember, match=f"Tenant {tenant(consumer)} is already a member"):
-        ImageMember.objects.add(owner, shared_image, tenant(consumer))
+        shared_image.add_member(owner, tenant(consumer))
     assert ImageMember.objects.get().status == MemberStatus.ACCEPTED
 
 
 def test_r2_duplicate_in_share_is_answered_per_id_and_keeps_one_row(owner, consumer, shared_image):
     factories.member(owner, shared_image, consumer)
     with unchanged():
-        result = ImageMember.objects.share(owner, shared_image, [tenant(consumer)])
+        result = shared_image.share_with(owner, [tenant(consumer)], acknowledged=True)
     assert type(result.outcomes[0].error) is AlreadyMember
     assert ImageMember.objects.count() == 1
 
 
 def test_r2_same_id_twice_in_one_share_adds_it_once(owner, consumer, shared_image):
-    result = ImageMember.objects.share(owner, shared_image, [tenant(consumer), f"{tenant(consumer)} "])
+    result = shared_image.share_with(owner, [tenant(consumer), f"{tenant(consumer)} "], acknowledged=True)
     assert len(result.outcomes) == 1 and result.outcomes[0].added
     assert ImageMember.objects.count() == 1
 
 
 def test_r2_sharing_with_many_makes_independent_members(owner, consumer, other_consumer, shared_image):
-    result = ImageMember.objects.share(owner, shared_image, [tenant(consumer), tenant(other_consumer)])
+    result = shared_image.share_with(owner, [tenant(consumer), tenant(other_consumer)], acknowledged=True)
     assert [outcome.added for outcome in result.outcomes] == [True, True]
     first, second = result.added
     first.set_status(consumer, MemberStatus.ACCEPTED)
@@ -65,13 +66,13 @@ def test_r2_revoking_one_member_leaves_the_others(owner, consumer, other_consume
 def test_r2_the_same_tenant_may_be_a_member_of_many_images(owner, consumer, dfw):
     images = [factories.image(owner, dfw, visibility="shared") for _ in range(2)]
     for image in images:
-        ImageMember.objects.add(owner, image, tenant(consumer))
+        image.add_member(owner, tenant(consumer))
     assert ImageMember.objects.filter(member=consumer.account).count() == 2
 
 
 def test_r2_removed_member_may_be_added_again_as_pending(owner, consumer, shared_image):
     factories.member(owner, shared_image, consumer, MemberStatus.ACCEPTED).remove(owner)
-    again = ImageMember.objects.add(owner, shared_image, tenant(consumer))
+    again = shared_image.add_member(owner, tenant(consumer))
     assert again.status == MemberStatus.PENDING
     assert ImageMember.objects.count() == 1
 
@@ -137,16 +138,16 @@ def quota_of_two(settings):
 
 def test_r11_add_up_to_the_quota(owner, shared_image, quota_of_two, dfw):
     for _ in range(2):
-        ImageMember.objects.add(owner, shared_image, factories.account(dfw).tenant_id)
+        shared_image.add_member(owner, factories.account(dfw).tenant_id)
     assert shared_image.members.count() == 2
 
 
 def test_r11_one_more_than_the_quota_is_refused(owner, shared_image, quota_of_two, dfw):
     for _ in range(2):
-        ImageMember.objects.add(owner, shared_image, factories.account(dfw).tenant_id)
+        shared_image.add_member(owner, factories.account(dfw).tenant_id)
     third = factories.account(dfw).tenant_id
     with refused(QuotaExceeded, match="already has 2 members, the most allowed"):
-        ImageMember.objects.add(owner, shared_image, third)
+        shared_image.add_member(owner, third)
     assert QuotaExceeded.http_status == 413
 
 
@@ -155,37 +156,37 @@ def test_r11_rejected_members_count_towards_the_quota(owner, consumer, other_con
     factories.member(owner, shared_image, other_consumer, MemberStatus.REJECTED)
     third = factories.account(dfw).tenant_id
     with refused(QuotaExceeded):
-        ImageMember.objects.add(owner, shared_image, third)
+        shared_image.add_member(owner, third)
 
 
 def test_r11_removing_a_member_frees_a_place(owner, consumer, other_consumer, shared_image, quota_of_two, dfw):
     factories.member(owner, shared_image, consumer).remove(owner)
     factories.member(owner, shared_image, other_consumer)
-    ImageMember.objects.add(owner, shared_image, factories.account(dfw).tenant_id)
+    shared_image.add_member(owner, factories.account(dfw).tenant_id)
     assert shared_image.members.count() == 2
 
 
 def test_r11_share_adds_until_the_quota_and_refuses_the_rest(owner, shared_image, quota_of_two, dfw):
     ids = [factories.account(dfw).tenant_id for _ in range(4)]
-    result = ImageMember.objects.share(owner, shared_image, ids)
+    result = shared_image.share_with(owner, ids, acknowledged=True)
     assert [outcome.added for outcome in result.outcomes] == [True, True, False, False]
     assert {type(outcome.error) for outcome in result.outcomes[2:]} == {QuotaExceeded}
     assert set(shared_image.members.values_list("member__tenant_id", flat=True)) == set(ids[:2])
 
 
 def test_r11_share_on_a_full_image_changes_nothing(owner, shared_image, quota_of_two, dfw):
-    ImageMember.objects.share(owner, shared_image, [factories.account(dfw).tenant_id for _ in range(2)])
+    shared_image.share_with(owner, [factories.account(dfw).tenant_id for _ in range(2)], acknowledged=True)
     third = factories.account(dfw).tenant_id
     with unchanged():
-        result = ImageMember.objects.share(owner, shared_image, [third])
+        result = shared_image.share_with(owner, [third], acknowledged=True)
     assert type(result.outcomes[0].error) is QuotaExceeded and not result.made_shared
 
 
 def test_r11_quota_is_per_image(owner, shared_image, quota_of_two, dfw):
     ids = [factories.account(dfw).tenant_id for _ in range(2)]
-    ImageMember.objects.share(owner, shared_image, ids)
+    shared_image.share_with(owner, ids, acknowledged=True)
     other = factories.image(owner, dfw, visibility="shared")
-    assert len(ImageMember.objects.share(owner, other, ids).added) == 2
+    assert len(other.share_with(owner, ids, acknowledged=True).added) == 2
 
 
 def test_r2_existing_member_on_a_full_image_is_still_already_member(
@@ -194,4 +195,4 @@ def test_r2_existing_member_on_a_full_image_is_still_already_member(
     factories.member(owner, shared_image, consumer)
     factories.member(owner, shared_image, other_consumer)
     with refused(AlreadyMember):
-        ImageMember.objects.add(owner, shared_image, tenant(consumer))
+        shared_image.add_member(owner, tenant(consumer))

@@ -1,9 +1,12 @@
 """R1 (one owner; only it changes, shares or deletes the image) and R4 (no self-membership)."""
 import pytest
 
+from imagesharing.choices import Action
 from imagesharing.errors import NotFound, NotOwner, NotPermitted
 from imagesharing.images.models import Image
-from imagesharing.memberships.models import Event, ImageMember, MemberStatus
+from imagesharing.choices import MemberStatus
+from imagesharing.memberships.history import Event
+from imagesharing.memberships.members import ImageMember
 from tests import factories
 from tests.rules.checks import refused, unchanged
 
@@ -34,7 +37,7 @@ def test_r1_owner_renames_and_changes_properties(owner, image):
 
 def test_r1_owner_shares_adds_removes_and_deletes(owner, image, consumer):
     image.update(owner, visibility="shared")
-    member = ImageMember.objects.add(owner, image, consumer.account.tenant_id)
+    member = image.add_member(owner, consumer.account.tenant_id)
     member.remove(owner)
     image.destroy(owner)
     image.refresh_from_db()
@@ -66,17 +69,17 @@ def test_r1_stranger_cannot_delete_the_image(stranger, image):
 
 def test_r1_consumer_cannot_add_members(consumer, other_consumer, shared_image, offered):
     with refused(NotOwner):
-        ImageMember.objects.add(consumer, shared_image, other_consumer.account.tenant_id)
+        shared_image.add_member(consumer, other_consumer.account.tenant_id)
 
 
 def test_r1_consumer_cannot_share(consumer, other_consumer, shared_image, offered):
     with refused(NotOwner):
-        ImageMember.objects.share(consumer, shared_image, [other_consumer.account.tenant_id])
+        shared_image.share_with(consumer, [other_consumer.account.tenant_id], acknowledged=True)
 
 
 def test_r1_stranger_cannot_add_members(stranger, other_consumer, shared_image):
     with refused(NotFound):
-        ImageMember.objects.add(stranger, shared_image, other_consumer.account.tenant_id)
+        shared_image.add_member(stranger, other_consumer.account.tenant_id)
 
 
 def test_r1_consumer_cannot_remove_another_member(owner, consumer, other_consumer, shared_image, offered):
@@ -99,7 +102,7 @@ def test_r1_operator_acting_as_operator_may_delete(operator, image):
     image.destroy(operator, as_operator=True)
     image.refresh_from_db()
     assert image.status == "deleted"
-    assert Event.objects.get(action=Event.Action.IMAGE_DELETED).by_operator
+    assert Event.objects.get(action=Action.IMAGE_DELETED).by_operator
 
 
 def test_r1_non_staff_cannot_claim_operator_rights(stranger, image):
@@ -109,24 +112,24 @@ def test_r1_non_staff_cannot_claim_operator_rights(stranger, image):
 
 def test_r4_owner_cannot_add_its_own_tenant(owner, shared_image):
     with refused(NotPermitted, match="own"):
-        ImageMember.objects.add(owner, shared_image, owner.account.tenant_id)
+        shared_image.add_member(owner, owner.account.tenant_id)
 
 
 def test_r4_owner_cannot_share_with_itself_and_image_stays_private(owner, image):
     with unchanged():
-        result = ImageMember.objects.share(owner, image, [owner.account.tenant_id])
+        result = image.share_with(owner, [owner.account.tenant_id], acknowledged=True)
     assert not result.made_shared and not result.added
     assert type(result.outcomes[0].error) is NotPermitted
 
 
 def test_r4_consumer_cannot_add_itself(consumer, shared_image):
     with refused(NotFound):
-        ImageMember.objects.add(consumer, shared_image, consumer.account.tenant_id)
+        shared_image.add_member(consumer, consumer.account.tenant_id)
 
 
 def test_r4_member_cannot_add_itself_again(consumer, shared_image, offered):
     with refused(NotOwner):
-        ImageMember.objects.add(consumer, shared_image, consumer.account.tenant_id)
+        shared_image.add_member(consumer, consumer.account.tenant_id)
 
 
 def test_r4_consumer_cannot_remove_itself(consumer, offered):

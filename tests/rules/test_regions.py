@@ -3,7 +3,7 @@ import pytest
 
 from imagesharing.errors import InvalidValue, RegionNotEnabled, TenantUnavailable
 from imagesharing.images.models import Image
-from imagesharing.memberships.models import ImageMember
+from imagesharing.memberships.members import ImageMember
 from imagesharing.servers.models import Server
 from tests import factories
 from tests.rules.checks import refused, unchanged
@@ -11,31 +11,31 @@ from tests.rules.checks import refused, unchanged
 
 def test_r8_share_with_a_tenant_enabled_in_the_region(owner, shared_image, dfw, lon):
     both = factories.account(lon, dfw)
-    assert ImageMember.objects.add(owner, shared_image, both.tenant_id).member == both
+    assert shared_image.add_member(owner, both.tenant_id).member == both
 
 
 def test_r8_tenant_outside_the_region_is_refused(owner, shared_image, abroad):
     with refused(TenantUnavailable, match="Cannot share with that tenant in this region"):
-        ImageMember.objects.add(owner, shared_image, abroad.account.tenant_id)
+        shared_image.add_member(owner, abroad.account.tenant_id)
 
 
 def test_r8_unknown_and_out_of_region_tenants_get_the_same_message(owner, shared_image, abroad):
     with refused(TenantUnavailable) as outside:
-        ImageMember.objects.add(owner, shared_image, abroad.account.tenant_id)
+        shared_image.add_member(owner, abroad.account.tenant_id)
     with refused(TenantUnavailable) as unknown:
-        ImageMember.objects.add(owner, shared_image, 123456789)
+        shared_image.add_member(owner, 123456789)
     assert outside.value.message == unknown.value.message
 
 
 @pytest.mark.parametrize("bad_id", ["abc", "", "-5", "0", "12.5", "１２３", True, None, 2**63, "9" * 30])
 def test_r8_malformed_tenant_id_gets_the_same_message(owner, shared_image, bad_id):
     with refused(TenantUnavailable) as info:
-        ImageMember.objects.add(owner, shared_image, bad_id)
+        shared_image.add_member(owner, bad_id)
     assert info.value.message == TenantUnavailable().message
 
 
 def test_r8_share_answers_unknown_and_out_of_region_alike(owner, image, abroad, consumer):
-    result = ImageMember.objects.share(owner, image, [abroad.account.tenant_id, 123456789, consumer.account.tenant_id])
+    result = image.share_with(owner, [abroad.account.tenant_id, 123456789, consumer.account.tenant_id], acknowledged=True)
     outside, unknown, added = result.outcomes
     assert type(outside.error) is type(unknown.error) is TenantUnavailable
     assert outside.error.message == unknown.error.message
@@ -44,7 +44,7 @@ def test_r8_share_answers_unknown_and_out_of_region_alike(owner, image, abroad, 
 
 def test_r8_share_with_only_unavailable_tenants_changes_nothing(owner, image, abroad):
     with unchanged():
-        result = ImageMember.objects.share(owner, image, [abroad.account.tenant_id, "nope"])
+        result = image.share_with(owner, [abroad.account.tenant_id, "nope"], acknowledged=True)
     assert not result.added and not result.made_shared
 
 

@@ -3,7 +3,8 @@ import pytest
 
 from imagesharing.errors import NotFound
 from imagesharing.images.models import Image
-from imagesharing.memberships.models import ImageMember, MemberStatus
+from imagesharing.choices import MemberStatus
+from imagesharing.memberships.members import ImageMember
 from imagesharing.servers.models import Server
 from tests import factories
 from tests.rules.checks import refused

@@ -1,9 +1,12 @@
 """R13 (snapshots belong to the server's tenant), R14 (storage charged to owners) and R15 (deletion, booting)."""
 import pytest
 
+from imagesharing.choices import Action
 from imagesharing.errors import ImageNotActive, ImageProtected, InvalidValue, NotFound
 from imagesharing.images.models import Image
-from imagesharing.memberships.models import Event, ImageMember, MemberStatus
+from imagesharing.choices import MemberStatus
+from imagesharing.memberships.history import Event
+from imagesharing.memberships.members import ImageMember
 from imagesharing.servers.models import Server
 from tests import factories
 from tests.rules.checks import refused
@@ -140,7 +143,7 @@ def test_r15_active_image_boots(owner, image):
 def test_r15_deletion_is_recorded_with_the_removed_members(owner, consumer, shared_image):
     factories.member(owner, shared_image, consumer, MemberStatus.ACCEPTED)
     shared_image.destroy(owner)
-    removed = Event.objects.get(action=Event.Action.MEMBER_REMOVED)
+    removed = Event.objects.get(action=Action.MEMBER_REMOVED)
     assert (removed.member, removed.before, removed.note) == (consumer.account, "accepted", "image deleted")
-    deleted = Event.objects.get(action=Event.Action.IMAGE_DELETED)
+    deleted = Event.objects.get(action=Action.IMAGE_DELETED)
     assert (deleted.before, deleted.after, deleted.actor) == ("active", "deleted", owner)

@@ -2,7 +2,9 @@
 import pytest
 
 from imagesharing.errors import DomainError, QuotaExceeded, TenantUnavailable
-from imagesharing.memberships.models import Event, ImageMember, MemberStatus
+from imagesharing.choices import MemberStatus
+from imagesharing.memberships.history import Event
+from imagesharing.memberships.members import ImageMember
 from tests import factories
 from tests.rules.checks import refused
 
@@ -17,14 +19,14 @@ def refusal(call) -> tuple[type, str]:
 
 def test_r17_unknown_out_of_region_and_malformed_ids_are_answered_alike(owner, shared_image, abroad):
     answers = {
-        refusal(lambda: ImageMember.objects.add(owner, shared_image, tenant_id))
+        refusal(lambda: shared_image.add_member(owner, tenant_id))
         for tenant_id in (abroad.account.tenant_id, 987654321, "987654321x")
     }
     assert answers == {(TenantUnavailable, TenantUnavailable().message)}
 
 
 def test_r17_share_answers_do_not_tell_unknown_from_out_of_region(owner, image, abroad):
-    result = ImageMember.objects.share(owner, image, [abroad.account.tenant_id, 987654321])
+    result = image.share_with(owner, [abroad.account.tenant_id, 987654321], acknowledged=True)
     answers = {(type(outcome.error), outcome.error.message) for outcome in result.outcomes}
     assert answers == {(TenantUnavailable, TenantUnavailable().message)}
 
@@ -37,7 +39,7 @@ def test_r17_a_full_image_does_not_tell_existing_tenants_from_unknown_ones(
     answers = set()
     for tenant_id in (stranger.account.tenant_id, 987654321):
         with refused(QuotaExceeded) as info:
-            ImageMember.objects.add(owner, shared_image, tenant_id)
+            shared_image.add_member(owner, tenant_id)
         answers.add(info.value.message)
     assert len(answers) == 1
 

@@ -1,9 +1,12 @@
 """R9 (only shared images have members; Share turns private into shared) and R10 (public is for operators)."""
 import pytest
 
+from imagesharing.choices import Action
 from imagesharing.errors import InvalidValue, NotPermitted, NotShareable
 from imagesharing.images.models import Image
-from imagesharing.memberships.models import Event, ImageMember, MemberStatus
+from imagesharing.choices import MemberStatus
+from imagesharing.memberships.history import Event
+from imagesharing.memberships.members import ImageMember
 from tests import factories
 from tests.rules.checks import refused, unchanged
 
@@ -14,30 +17,28 @@ from tests.rules.checks import refused, unchanged
 def test_r9_add_to_a_non_shared_image_is_refused(owner, consumer, dfw, visibility):
     image = factories.image(owner, dfw, visibility=visibility)
     with refused(NotShareable, match="Only images with visibility 'shared'"):
-        ImageMember.objects.add(owner, image, consumer.account.tenant_id)
+        image.add_member(owner, consumer.account.tenant_id)
 
 
 def test_r9_share_turns_a_private_image_into_shared_and_records_it(owner, consumer, image):
-    result = ImageMember.objects.share(owner, image, [consumer.account.tenant_id])
+    result = image.share_with(owner, [consumer.account.tenant_id], acknowledged=True)
     assert result.made_shared and image.visibility == "shared"
     assert Image.objects.get(pk=image.pk).visibility == "shared"
-    change = Event.objects.get(action=Event.Action.VISIBILITY_CHANGED)
+    change = Event.objects.get(action=Action.VISIBILITY_CHANGED)
     assert (change.before, change.after, change.actor, change.actor_account) == (
         "private", "shared", owner, owner.account,
     )
 
 
 def test_r9_share_on_an_already_shared_image_does_not_say_it_made_it_shared(owner, consumer, shared_image):
-    result = ImageMember.objects.share(owner, shared_image, [consumer.account.tenant_id])
+    result = shared_image.share_with(owner, [consumer.account.tenant_id], acknowledged=True)
     assert not result.made_shared and len(result.added) == 1
-    assert Event.objects.filter(action=Event.Action.VISIBILITY_CHANGED).count() == 1  # the factory's
+    assert Event.objects.filter(action=Action.VISIBILITY_CHANGED).count() == 1  # the factory's
 
 
 def test_r9_share_with_only_invalid_ids_leaves_it_private_and_records_nothing(owner, image, abroad):
     with unchanged():
-        result = ImageMember.objects.share(
-            owner, image, ["x", "404404404", abroad.account.tenant_id, owner.account.tenant_id]
-        )
+        result = image.share_with(owner, ["x", "404404404", abroad.account.tenant_id, owner.account.tenant_id], acknowledged=True)
     assert not result.made_shared and not result.added
     assert image.visibility == "private"
     assert all(outcome.error for outcome in result.outcomes)
@@ -46,7 +47,7 @@ def test_r9_share_with_only_invalid_ids_leaves_it_private_and_records_nothing(ow
 def test_r9_share_of_a_public_image_is_refused(owner, consumer, dfw):
     public = factories.image(owner, dfw, visibility="public")
     with refused(NotShareable, match="Public images"):
-        ImageMember.objects.share(owner, public, [consumer.account.tenant_id])
+        public.share_with(owner, [consumer.account.tenant_id], acknowledged=True)
 
 
 def test_r9_members_give_no_access_while_private_and_again_once_shared(owner, consumer, shared_image):

@@ -1,0 +1,133 @@
+"""Demo data for `make run`: regions, an operator tenant with public base images, three
+customer tenants with logins, images shared with each member status, a server booted
+from a shared image and a snapshot of it.
+
+Idempotent: a second run finds what the first created and adds nothing. Everything
+goes through the model methods, so the demo history is real history.
+"""
+
+import hashlib
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from imagesharing.accounts.models import Account, Region, User
+from imagesharing.choices import Visibility
+from imagesharing.images.models import Image
+from imagesharing.servers.models import Server
+
+REGIONS = {
+    "DFW": "Dallas-Fort Worth",
+    "ORD": "Chicago",
+    "IAD": "Northern Virginia",
+    "HKG": "Hong Kong",
+    "SYD": "Sydney",
+    "LON": "London",
+}
+US_REGIONS = ["DFW", "ORD", "IAD", "HKG", "SYD"]
+
+OPERATOR_TENANT = (100000, "Cloud operator", US_REGIONS + ["LON"])
+# (tenant ID, name, regions, username, password)
+CUSTOMERS = [
+    (631001, "Acme Web Studio", ["DFW", "ORD"], "acme", "acme-demo-pass"),
+    (631002, "Globex Analytics", ["DFW", "ORD"], "globex", "globex-demo-pass"),
+    (631003, "Umbrella Labs", ["DFW", "IAD"], "umbrella", "umbrella-demo-pass"),
+    (1100001, "Initech UK", ["LON"], "initech", "initech-demo-pass"),
+]
+OPERATOR_LOGIN = ("operator", "operator-demo-pass")
+
+PUBLIC_IMAGES = ["Ubuntu 24.04 LTS", "Debian 12 (Bookworm)", "Windows Server 2022"]
+MIB = 1024**2
+# Demo images carry real (generated) data, small enough to seed in a second.
+# (owner, region, name, size in MiB, {consumer username: status})
+SHARED_IMAGES = [
+    ("acme", "DFW", "acme-web-golden", 4, {"globex": "pending", "umbrella": "accepted"}),
+    ("acme", "DFW", "acme-worker", 3, {"globex": "rejected"}),
+    ("acme", "ORD", "acme-db-primary", 8, {"globex": "accepted"}),
+    ("globex", "DFW", "globex-etl", 2, {"acme": "accepted", "umbrella": "pending"}),
+]
+PRIVATE_IMAGES = [("initech", "LON", "initech-tps-reports", 5), ("umbrella", "IAD", "umbrella-lab", 6)]
+
+
+class Command(BaseCommand):
+    help = "Create the demo tenants, logins, images, shares and servers (safe to run again)."
+
+    def handle(self, *args, **options):
+        with transaction.atomic():
+            created = self.seed()
+        self.stdout.write("Demo logins (username / password / tenant ID):")
+        for username, password, tenant in created:
+            self.stdout.write(f"  {username:<10} {password:<20} {tenant}")
+
+    def seed(self) -> list[tuple[str, str, str]]:
+        for code, name in REGIONS.items():
+            Region.objects.update_or_create(code=code, defaults={"name": name})
+
+        operator_tenant = self.tenant(*OPERATOR_TENANT)
+        username, password = OPERATOR_LOGIN
+        operator = self.login(username, password, operator_tenant, staff=True)
+        logins = [(username, password, f"{operator_tenant.tenant_id} (operator, /admin/)")]
+
+        users = {}
+        for tenant_id, name, regions, username, password in CUSTOMERS:
+            users[username] = self.login(username, password, self.tenant(tenant_id, name, regions))
+            logins.append((username, password, f"{tenant_id} {name} ({', '.join(regions)})"))
+
+        for code in ["DFW", "ORD", "LON"]:
+            region = Region.objects.get(code=code)
+            for name in PUBLIC_IMAGES:
+                image = self.image(operator, region, name, 2)
+                image.update(operator, visibility=Visibility.PUBLIC, as_operator=True)
+
+        for owner, code, name, size, members in SHARED_IMAGES:
+            image = self.image(users[owner], Region.objects.get(code=code), name, size)
+            self.share(users[owner], image, {users[u]: status for u, status in members.items()})
+        for owner, code, name, size in PRIVATE_IMAGES:
+            self.image(users[owner], Region.objects.get(code=code), name, size)
+
+        self.server_and_snapshot(users["globex"], "acme-db-primary", "globex-db-1")
+        return logins
+
+    def tenant(self, tenant_id: int, name: str, regions: list[str]) -> Account:
+        account = Account.objects.filter(tenant_id=tenant_id).first()
+        return account or Account.objects.create_tenant(tenant_id, name, regions)
+
+    def login(self, username: str, password: str, account: Account, staff: bool = False) -> User:
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = User.objects.create_user(
+                username, password=password, account=account, is_staff=staff, is_superuser=staff
+            )
+        return user
+
+    def image(self, owner: User, region: Region, name: str, size_mib: int) -> Image:
+        image = Image.objects.live().filter(owner=owner.account, region=region, name=name).first()
+        if image is None:
+            image = Image.objects.create_image(
+                owner, region, name=name, disk_format="qcow2", container_format="bare", min_disk=20
+            )
+            image.receive_data(owner, demo_data(name, size_mib))
+        return image
+
+    def share(self, owner: User, image: Image, statuses: dict[User, str]) -> None:
+        existing = set(image.members.values_list("member_id", flat=True))
+        new = [consumer for consumer in statuses if consumer.account_id not in existing]
+        if new:
+            image.share_with(owner, [consumer.account.tenant_id for consumer in new], acknowledged=True)
+        for consumer in new:
+            member = image.members.get(member=consumer.account)
+            member.set_status(consumer, statuses[consumer])
+
+    def server_and_snapshot(self, user: User, image_name: str, server_name: str) -> None:
+        if Server.objects.owned_by(user.account).filter(name=server_name).exists():
+            return
+        image = Image.objects.usable_by(user.account).get(name=image_name)
+        server = Server.objects.boot(user, image, server_name)
+        server.snapshot(user, f"{server_name}-snapshot")
+
+
+def demo_data(name: str, size_mib: int):
+    """Deterministic filler bytes for a demo image, one MiB at a time."""
+    block = hashlib.sha512(name.encode()).digest() * (MIB // 64)
+    for _ in range(size_mib):
+        yield block

@@ -1,0 +1,1 @@
+"""Helpers below every app: parsers of outside values and the operators' admin kit."""

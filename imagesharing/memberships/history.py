@@ -1,0 +1,54 @@
+"""R16: the history both sides write. Entries are made by `Image.record`, in the change's transaction."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from imagesharing.accounts.models import Account
+from imagesharing.choices import Action
+from imagesharing.images.models import Image
+
+
+class EventQuerySet(models.QuerySet):
+    def visible_to(self, account: Account) -> "EventQuerySet":
+        """R16: an owner sees its images' history; a consumer its own memberships' history."""
+        return self.filter(Q(image__owner=account) | Q(member=account))
+
+
+class Event(models.Model):
+    """R16: who did what to an image or a membership, when, before and after. Never edited."""
+
+    image = models.ForeignKey(Image, on_delete=models.PROTECT, related_name="events")
+    member = models.ForeignKey(
+        Account, on_delete=models.PROTECT, null=True, blank=True, related_name="member_events",
+        help_text="The consumer tenant concerned, for member events.",
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    actor_account = models.ForeignKey(
+        Account, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        help_text="The tenant the actor acted for; empty for an operator without a tenant.",
+    )
+    by_operator = models.BooleanField(default=False)
+    action = models.CharField(max_length=16, choices=Action.choices)
+    before = models.CharField(max_length=16, blank=True)
+    after = models.CharField(max_length=16, blank=True)
+    note = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "history entry"
+        verbose_name_plural = "history"
+        indexes = [
+            # R16 owner view: "the history of image X, newest first".
+            models.Index(fields=["image", "-created_at"], name="event_image_recent"),
+            # R16 consumer view: "the history of tenant T's memberships, newest first".
+            models.Index(fields=["member", "-created_at"], name="event_member_recent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} on {self.image_id}"

@@ -1,0 +1,177 @@
+"""Image members: the consumer's side of the handshake and what each party may see (R2, R3, R4, R7, R9, R12, R16).
+
+The owner's side (adding members, sharing with many tenants) locks the image row
+and so lives on the image: `Image.add_member` and `Image.share_with`.
+"""
+
+from django.db import models, transaction
+from django.db.models import Case, IntegerField, Q, Value, When
+
+from imagesharing.accounts.models import Account, User
+from imagesharing.choices import Action, MemberStatus, Status, Visibility
+from imagesharing.errors import InvalidValue, NotFound, NotPermitted, NotShareable
+from imagesharing.images.models import Image
+from imagesharing.lib.decorators import alters_data
+
+# The inbox shows offers still waiting for a decision first.
+INBOX_GROUPS = {MemberStatus.PENDING: 0, MemberStatus.REJECTED: 1, MemberStatus.ACCEPTED: 2}
+INBOX_ORDER = Case(
+    *(When(status=status, then=Value(group)) for status, group in INBOX_GROUPS.items()),
+    output_field=IntegerField(),
+)
+
+
+class ImageMemberQuerySet(models.QuerySet):
+    def active(self) -> "ImageMemberQuerySet":
+        """Members that give access: their image is live and shared (R9)."""
+        return self.filter(image__visibility=Visibility.SHARED).exclude(image__status=Status.DELETED)
+
+    def visible_to(self, account: Account, image: Image) -> "ImageMemberQuerySet":
+        """R7: the owner sees every member, a consumer only itself, anyone else nothing (NotFound)."""
+        if image.is_deleted:
+            raise NotFound()
+        members = self.filter(image=image).select_related("member").order_by("created_at", "pk")
+        if account.pk == image.owner_id:
+            if not image.is_shared:
+                raise NotShareable()
+            return members
+        own = members.filter(member=account)
+        if not image.is_shared or not own.exists():
+            raise NotFound()
+        return own
+
+    def inbox(self, account: Account, statuses: list[str] | None = None) -> "ImageMemberQuerySet":
+        """R5: the "Shared with me" offers; pending first, then rejected, then accepted."""
+        offers = self.active().filter(member=account)
+        if statuses is not None:
+            offers = offers.filter(status__in=statuses)
+        return offers.select_related("image__owner", "image__region").annotate(inbox_group=INBOX_ORDER).order_by(
+            "inbox_group", "-updated_at", "-pk"
+        )
+
+    def inbox_after(self, marker: "ImageMember") -> "ImageMemberQuerySet":
+        """Keyset paging of `inbox`: the offers after `marker` in its order (group, newest change, id)."""
+        group = INBOX_GROUPS[MemberStatus(marker.status)]
+        return self.filter(
+            Q(inbox_group__gt=group)
+            | Q(inbox_group=group, updated_at__lt=marker.updated_at)
+            | Q(inbox_group=group, updated_at=marker.updated_at, pk__lt=marker.pk)
+        )
+
+    def answer(self, user: User, image: Image, status: str) -> "ImageMember":
+        """R3: the signed-in tenant answers its own offer of `image` (the panel's status buttons).
+
+        The owner cannot answer (R4: it is never a member), nor can a tenant the image
+        is not shared with (a public image): both are told so, and nothing changes.
+        """
+        member = None
+        if user.account_id != image.owner_id:
+            member = self.active().filter(image=image, member_id=user.account_id).first()
+        if member is None:
+            raise NotPermitted("Only a tenant this image is shared with can accept or reject it.")
+        return member.set_status(user, status)
+
+
+class ImageMember(models.Model):
+    """One (image, consumer tenant) pair: 1-to-1 sharing (R2)."""
+
+    image = models.ForeignKey(Image, on_delete=models.CASCADE, related_name="members")
+    member = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="memberships")
+    status = models.CharField(max_length=8, choices=MemberStatus.choices, default=MemberStatus.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ImageMemberQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            # R2: one row per pair, enforced by the database even when requests race.
+            # Its index also serves "an image's members" (R7) and the quota count (R11).
+            models.UniqueConstraint(fields=["image", "member"], name="unique_image_member"),
+        ]
+        indexes = [
+            # R5 list and R6 boot-by-ID: "is this tenant a member (with this status) of image X",
+            # and the inbox: "this tenant's offers with status S".
+            models.Index(fields=["member", "status", "image"], name="member_status_image"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member.tenant_id} on {self.image_id} ({self.status})"
+
+    # What pages ask of a member, so that templates compare no raw status.
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == MemberStatus.PENDING
+
+    @property
+    def is_accepted(self) -> bool:
+        return self.status == MemberStatus.ACCEPTED
+
+    @property
+    def is_rejected(self) -> bool:
+        return self.status == MemberStatus.REJECTED
+
+    @alters_data
+    def set_status(self, user: User, status: str, *, as_operator: bool = False) -> "ImageMember":
+        """R3, R16: only the consumer changes its own status, as often as it likes.
+
+        The owner trying to answer its own offer is refused here, whatever page or
+        call it comes from. Concurrent changes are last-writer-wins; the row lock makes
+        each history entry's `before` the status that change really replaced. Setting
+        the current status again changes nothing and records nothing.
+        """
+        if status not in MemberStatus.values:
+            raise InvalidValue(f"Status must be one of {', '.join(MemberStatus.values)}.")
+        with transaction.atomic():
+            locked = self._lock()
+            if as_operator:
+                user.require_operator()
+            elif user.account_id == locked.image.owner_id:
+                raise NotPermitted("Only the consumer can change its member status.")
+            elif user.account_id != locked.member_id or not locked.image.is_shared:
+                raise NotFound()
+            if locked.status != status:
+                before = locked.status
+                locked.status = status
+                locked.save(update_fields=["status", "updated_at"])
+                locked.image.record(
+                    user, Action.MEMBER_STATUS_CHANGED,
+                    member=locked.member, before=before, after=status, by_operator=as_operator,
+                )
+        self.status, self.updated_at = locked.status, locked.updated_at
+        return self
+
+    @alters_data
+    def remove(self, user: User, *, as_operator: bool = False) -> None:
+        """R1, R4, R12, R16: the owner revokes one consumer; the others keep their access.
+
+        Servers and snapshots the consumer made stay its own (they do not depend on
+        the member row).
+        """
+        with transaction.atomic():
+            locked = self._lock()
+            image = locked.image
+            if as_operator:
+                user.require_operator()
+            elif user.account_id == locked.member_id and image.is_shared:
+                raise NotPermitted("A consumer cannot remove itself; ask the image's owner.")
+            else:
+                image.require_owner(user)
+                if not image.is_shared:
+                    raise NotShareable()
+            locked.delete()
+            image.record(
+                user, Action.MEMBER_REMOVED, member=locked.member, before=locked.status, by_operator=as_operator
+            )
+
+    def _lock(self) -> "ImageMember":
+        locked = (
+            ImageMember.objects.select_for_update(of=("self",))
+            .select_related("image", "member")
+            .filter(pk=self.pk)
+            .first()
+        )
+        if locked is None or locked.image.is_deleted:
+            raise NotFound("No such member.")
+        return locked

@@ -1,0 +1,64 @@
+"""The operators' admin for image members.
+
+Members change only through their model methods, called as an operator so that the
+history names the operator as actor.
+"""
+
+from django.contrib import admin
+from django.contrib.auth import get_permission_codename
+
+from imagesharing.choices import MemberStatus
+from imagesharing.memberships.members import ImageMember
+from imagesharing.operators.admin.kit import ExactIdSearchMixin, run_each
+
+
+@admin.register(ImageMember)
+class ImageMemberAdmin(ExactIdSearchMixin, admin.ModelAdmin):
+    """No add, no field edits, no raw delete: owners add members, operators revoke or reset them by action."""
+
+    list_display = ("image", "image_id", "member_tenant_id", "status", "image_region", "created_at", "updated_at")
+    list_filter = ("status", "image__region")
+    list_select_related = ("image", "member")
+    search_fields = ("=image__id", "image__name", "=member__tenant_id")
+    search_help_text = "Image ID, image name or member tenant ID."
+    show_full_result_count = False
+    actions = ("revoke", "reset_to_pending")
+
+    @admin.display(description="member tenant ID", ordering="member__tenant_id")
+    def member_tenant_id(self, member: ImageMember) -> int:
+        return member.member.tenant_id
+
+    @admin.display(description="region", ordering="image__region")
+    def image_region(self, member: ImageMember) -> str:
+        return member.image.region_id
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_revoke_permission(self, request) -> bool:
+        return request.user.has_perm(f"{self.opts.app_label}.{get_permission_codename('delete', self.opts)}")
+
+    def has_reset_permission(self, request) -> bool:
+        return request.user.has_perm(f"{self.opts.app_label}.{get_permission_codename('change', self.opts)}")
+
+    @admin.action(description="Revoke selected members", permissions=["revoke"])
+    def revoke(self, request, queryset) -> None:
+        run_each(
+            self, request, queryset,
+            lambda member: member.remove(request.user, as_operator=True),
+            "Revoked {count} {items}.",
+        )
+
+    @admin.action(description="Reset selected members to pending", permissions=["reset"])
+    def reset_to_pending(self, request, queryset) -> None:
+        run_each(
+            self, request, queryset,
+            lambda member: member.set_status(request.user, MemberStatus.PENDING, as_operator=True),
+            "Reset {count} {items} to pending.",
+        )

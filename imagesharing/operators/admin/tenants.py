@@ -1,0 +1,59 @@
+"""The operators' admin for regions, tenants, logins and API tokens."""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+
+from imagesharing.accounts.models import Account, ApiToken, Region, User
+from imagesharing.operators.admin.kit import ExactIdSearchMixin
+
+
+@admin.register(Region)
+class RegionAdmin(admin.ModelAdmin):
+    list_display = ("code", "name")
+    search_fields = ("code", "name")
+
+
+@admin.register(Account)
+class AccountAdmin(ExactIdSearchMixin, admin.ModelAdmin):
+    list_display = ("tenant_id", "name", "region_codes", "created_at")
+    list_filter = ("regions",)
+    search_fields = ("=tenant_id", "name")
+    search_help_text = "Tenant ID or name."
+    filter_horizontal = ("regions",)
+    readonly_fields = ("created_at",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("regions")
+
+    @admin.display(description="regions")
+    def region_codes(self, account: Account) -> str:
+        return ", ".join(region.code for region in account.regions.all())
+
+
+@admin.register(User)
+class UserAdmin(ExactIdSearchMixin, DjangoUserAdmin):
+    fieldsets = (*DjangoUserAdmin.fieldsets, ("Tenant", {"fields": ("account",)}))
+    add_fieldsets = (*DjangoUserAdmin.add_fieldsets, ("Tenant", {"fields": ("account",)}))
+    list_display = ("username", "account", "email", "is_staff", "is_active", "last_login")
+    list_select_related = ("account",)
+    search_fields = ("username", "=account__tenant_id")
+    search_help_text = "Username or tenant ID."
+    autocomplete_fields = ("account",)
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Tokens are issued by `manage.py issue_token` or the panel, which show the plain token once.
+
+    Adding one here would lose it, so there is no add; the digest is never shown.
+    Operators may rename, expire or delete a token.
+    """
+
+    list_display = ("name", "user", "prefix", "created_at", "last_used_at", "expires_at")
+    list_select_related = ("user",)
+    search_fields = ("name", "prefix", "user__username")
+    fields = ("name", "user", "prefix", "created_at", "last_used_at", "expires_at")
+    readonly_fields = ("user", "prefix", "created_at", "last_used_at")
+
+    def has_add_permission(self, request) -> bool:
+        return False

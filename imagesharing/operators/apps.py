@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class OperatorsConfig(AppConfig):
+    name = "imagesharing.operators"
+    label = "operators"
+    verbose_name = "Operations"

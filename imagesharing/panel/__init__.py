@@ -1,0 +1,6 @@
+"""The control panel: server-rendered pages for tenants, enhanced by htmx.
+
+Thin over the model methods: `http` (the signed-in tenant, refusals as answers),
+`rendering` (page or fragment), `paging` (keyset pages), `gates` (one per object
+kind), `regions`, then `forms` and `views`.
+"""

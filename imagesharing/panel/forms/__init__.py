@@ -1,0 +1,1 @@
+"""The panel's forms. They parse what a person typed; the model methods decide."""

@@ -1,0 +1,65 @@
+"""Forms of the sharing pages. They parse what a person typed; the model methods decide."""
+
+import re
+
+from django import forms
+
+from imagesharing.errors import TenantUnavailable
+from imagesharing.lib.parse import parse_tenant_id
+from imagesharing.memberships.reports import REPORT_DETAILS_MAX_LENGTH, ImageReport
+
+SEPARATORS = re.compile(r"[\s,;]+")
+MAX_TENANT_IDS = 200
+
+
+def _is_tenant_id(entry: str) -> bool:
+    try:
+        parse_tenant_id(entry)
+    except TenantUnavailable:
+        return False
+    return True
+
+
+class ShareForm(forms.Form):
+    """One or many tenant IDs, separated by commas, spaces or new lines.
+
+    Entries that are not tenant IDs are set aside as malformed and answered as such;
+    the rest go to `Image.share_with`, which answers for each one.
+    """
+
+    tenant_ids = forms.CharField(
+        label="Tenant IDs",
+        widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "off", "spellcheck": "false"}),
+        help_text="One or more tenant IDs, separated by commas, spaces or new lines. "
+        "Consumers find theirs at the top of their control panel.",
+    )
+    acknowledge = forms.BooleanField(
+        required=False,
+        label="I have removed stored passwords, keys, source code and personal data from this image, "
+        "and it holds no licensed, infringing or suspicious content I may not share.",
+    )
+
+    def __init__(self, *args, first_share: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not first_share:
+            del self.fields["acknowledge"]
+        self.malformed: list[str] = []
+
+    def clean_tenant_ids(self) -> list[str]:
+        entries = list(dict.fromkeys(e for e in SEPARATORS.split(self.cleaned_data["tenant_ids"]) if e))
+        if not entries:
+            raise forms.ValidationError("Enter at least one tenant ID.")
+        if len(entries) > MAX_TENANT_IDS:
+            raise forms.ValidationError(f"Enter at most {MAX_TENANT_IDS} tenant IDs at a time.")
+        self.malformed = [e for e in entries if not _is_tenant_id(e)]
+        return [e for e in entries if _is_tenant_id(e)]
+
+
+class ReportForm(forms.Form):
+    reason = forms.ChoiceField(choices=ImageReport.Reason.choices, widget=forms.RadioSelect, label="What is wrong")
+    details = forms.CharField(
+        required=False,
+        max_length=REPORT_DETAILS_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Anything that helps the cloud's operators: what you found, where, when.",
+    )

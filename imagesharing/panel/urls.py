@@ -1,0 +1,49 @@
+"""The panel's URLs, in one namespace per area, as the templates and tests name them."""
+
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from imagesharing.panel.views import account, answer, data, images, inbox, servers, sharing
+
+account_urls = [
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(next_page="accounts:login"), name="logout"),
+    path("", account.home, name="home"),
+    path("region/", account.switch_region, name="region"),
+    path("usage/", account.usage, name="usage"),
+    path("tokens/", account.tokens, name="tokens"),
+    path("tokens/<int:token_id>/revoke/", account.revoke_token, name="revoke_token"),
+]
+
+image_urls = [
+    path("", images.image_list, name="list"),
+    path("import/", data.image_import, name="import"),
+    path("<uuid:image_id>/upload/", data.image_upload, name="upload"),
+    path("<uuid:image_id>/", images.image_detail, name="detail"),
+    path("<uuid:image_id>/edit/", images.image_edit, name="edit"),
+    path("<uuid:image_id>/delete/", images.image_delete, name="delete"),
+    path("<uuid:image_id>/download/", data.image_download, name="download"),
+]
+
+membership_urls = [
+    path("shared/", inbox.inbox, name="inbox"),
+    path("history/", inbox.history, name="history"),
+    path("images/<uuid:image_id>/share/", sharing.share, name="share"),
+    path("images/<uuid:image_id>/members/<int:tenant_id>/remove/", sharing.remove, name="remove"),
+    path("images/<uuid:image_id>/status/", answer.set_status, name="status"),
+    path("images/<uuid:image_id>/report/", answer.report, name="report"),
+]
+
+server_urls = [
+    path("", servers.server_list, name="list"),
+    path("boot/", servers.boot, name="boot"),
+    path("<uuid:server_id>/snapshot/", servers.snapshot, name="snapshot"),
+    path("<uuid:server_id>/delete/", servers.delete, name="delete"),
+]
+
+urlpatterns = [
+    path("", include((account_urls, "accounts"))),
+    path("images/", include((image_urls, "images"))),
+    path("servers/", include((server_urls, "servers"))),
+    path("", include((membership_urls, "memberships"))),
+]

@@ -1,0 +1,117 @@
+"""Image pages: the list of R5, the detail of R6, and the owner's settings and deletion (R1, R9, R10, R15)."""
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from imagesharing.images.models import Image
+from imagesharing.memberships.history import Event
+from imagesharing.panel.forms.images import SORTS, ImageEditForm, ImageFilterForm
+from imagesharing.panel.gates import image_for
+from imagesharing.panel.http import TenantRequest, image_page, tenant_view
+from imagesharing.panel.paging import STALE_MARKER, keyset_page
+from imagesharing.panel.regions import current_region
+from imagesharing.panel.rendering import render_page
+from imagesharing.panel.views.answer import answer_context
+from imagesharing.panel.views.sharing import saved_outcomes, sharing_context
+from imagesharing.servers.models import Server
+
+PAGE_SIZE = 25
+HISTORY_ROWS = 50
+
+
+@require_safe
+@tenant_view()
+def image_list(request: TenantRequest) -> HttpResponse:
+    """R5: own images, accepted shares and public images in the current region, paged by marker."""
+    account = request.account
+    region = current_region(request)
+    form = ImageFilterForm(request.GET)
+    source, query = form.value("source"), form.value("q")
+    sort = form.value("sort", "newest")
+    context = {"form": form, "region": region, "source": source, "query": query, "sort": sort}
+    if region is None:
+        return render_page(request, "images/list.html", context)
+
+    key, direction = SORTS[sort]
+    images = Image.objects.visible_to(account, region)
+    if source:
+        images = images.from_source(account, source)
+    if query:
+        images = images.filter(name__icontains=query)
+    images = images.sorted_by(key, direction).select_related("owner").with_member_count(owner=account)
+    filters = {name: value for name, value in (("q", query), ("source", source), ("sort", sort)) if value}
+    page = keyset_page(
+        request, images, PAGE_SIZE, params=filters, stale=STALE_MARKER,
+        after=lambda rows, marker: rows.after(marker, key, direction),
+        fetch=lambda rows, count: rows.first_for(account, count),
+    )
+    context.update(images=page.rows, paged=page.paged, first_page_query=page.first_query, next_query=page.next_query)
+    return render_page(request, "images/list.html", context, fragment="results")
+
+
+@require_safe
+@tenant_view()
+def image_detail(request: TenantRequest, image_id) -> HttpResponse:
+    """R6: properties, servers, sharing (owner) or the member's own answer (consumer), history."""
+    image = image_for(request, image_id)
+    account = request.account
+    is_owner = image.owner_id == account.pk
+    context = {
+        "image": image,
+        "is_owner": is_owner,
+        "servers": Server.objects.owned_by(account).filter(image=image)[:20],
+        "history": Event.objects.visible_to(account).filter(image=image)
+        .select_related("actor", "actor_account", "member")[:HISTORY_ROWS],
+        "shared_ancestor": image.shared_ancestor() if is_owner else None,
+    }
+    if is_owner:
+        context.update(
+            sharing_context(request, image, outcomes=saved_outcomes(request, image)),
+            edit_form=ImageEditForm(image=image),
+        )
+        if image.is_queued:
+            context["upload_limit"] = Image.objects.upload_limit(account)
+    else:
+        context.update(answer_context(request, image))
+    return render_page(request, "images/detail.html", context)
+
+
+@require_POST
+@tenant_view(back=image_page)
+def image_edit(request: TenantRequest, image_id) -> HttpResponse:
+    """R1, R9, R10: the owner renames, shares or unshares, protects; all changes or none."""
+    image = image_for(request, image_id)
+    form = ImageEditForm(request.POST, image=image)
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            messages.error(request, f"{form.fields[field].label or field.capitalize()}: {' '.join(errors)}")
+        return redirect(image_page(image.pk))
+    changed = image.update(request.user, **form.cleaned_data)
+    if not changed:
+        messages.info(request, "Nothing changed.")
+    else:
+        messages.success(request, f"Saved: {', '.join(field.replace('_', ' ') for field in changed)}.")
+        if "visibility" in changed and image.is_private:
+            messages.info(
+                request, "The image is private: its members keep their record but lose access until you share it again."
+            )
+    return redirect(image_page(image.pk))
+
+
+@require_http_methods(["GET", "POST"])
+@tenant_view(back=image_page)
+def image_delete(request: TenantRequest, image_id) -> HttpResponse:
+    """R15: confirm, then delete; members go, servers booted from it keep running."""
+    image = image_for(request, image_id)
+    if request.method == "POST":
+        image.destroy(request.user)
+        messages.success(
+            request,
+            f"Deleted image “{image}”. Its members lost access; servers booted from it keep running.",
+        )
+        return redirect("images:list")
+    image.require_owner(request.user)
+    context = {"image": image, "member_count": image.members.count()}
+    return render_page(request, "images/delete.html", context)

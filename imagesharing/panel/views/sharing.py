@@ -1,0 +1,117 @@
+"""The owner's Sharing section of the image page, and the actions that answer with it:
+Share with tenants (R2, R8, R9, R11, seed 004's checklist) and Remove (R12).
+
+This module owns the section: the image page renders it from `sharing_context`, and
+after a share without JavaScript the per-ID results wait in the session until the
+image page shows them once.
+"""
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.views.decorators.http import require_http_methods, require_POST
+
+from imagesharing.errors import AlreadyMember, ChecklistRequired, NotShareable, QuotaExceeded, TenantUnavailable
+from imagesharing.images.models import Image, ShareResult
+from imagesharing.memberships.members import ImageMember
+from imagesharing.panel.forms.sharing import ShareForm
+from imagesharing.panel.gates import image_for, member_for
+from imagesharing.panel.http import TenantRequest, sharing_section, tenant_view
+from imagesharing.panel.rendering import render_page, wants_fragment
+
+OUTCOMES_KEY = "share_outcomes"
+OUTCOME_KINDS = {AlreadyMember: "exists", TenantUnavailable: "unavailable", QuotaExceeded: "quota"}
+
+
+def sharing_context(request: TenantRequest, image: Image, form: ShareForm | None = None,
+                    outcomes: list[dict] | None = None) -> dict:
+    """What the section shows the owner (R7, R9): every member, the Share form, the last results."""
+    try:
+        members = list(ImageMember.objects.visible_to(request.account, image))
+    except NotShareable:
+        members = []  # R9: a private image has no active members; sharing it makes it shared
+    first_share = image.is_first_share(member_count=len(members))
+    return {
+        "members": members,
+        "share_form": form or ShareForm(first_share=first_share),
+        "first_share": first_share,
+        "outcomes": outcomes,
+        "quota": settings.IMAGE_MEMBER_QUOTA,
+    }
+
+
+def saved_outcomes(request: TenantRequest, image: Image) -> list[dict] | None:
+    """The results of a share made without JavaScript, shown once on the image page."""
+    saved = request.session.pop(OUTCOMES_KEY, None)
+    return saved["rows"] if saved and saved.get("image") == str(image.pk) else None
+
+
+def _outcome_rows(result: ShareResult | None, malformed: list[str]) -> list[dict]:
+    """One plain row per tenant ID typed, in the order typed, for the results table."""
+    rows = []
+    for outcome in result.outcomes if result else []:
+        if outcome.error is None:
+            rows.append({"tenant_id": outcome.tenant_id, "kind": "added", "text": "Added: pending until they accept"})
+        else:
+            kind = OUTCOME_KINDS.get(type(outcome.error), "refused")
+            rows.append({"tenant_id": outcome.tenant_id, "kind": kind, "text": outcome.error.message})
+    for entry in malformed:
+        rows.append({"tenant_id": entry, "kind": "malformed", "text": "Not a tenant ID: tenant IDs are numbers."})
+    return rows
+
+
+def _answer(request: TenantRequest, image: Image, form: ShareForm | None = None,
+            outcomes: list[dict] | None = None) -> HttpResponse:
+    """htmx: the section alone; otherwise back to the image page (results kept for it)."""
+    if wants_fragment(request):
+        context = {"image": image, "is_owner": True, **sharing_context(request, image, form, outcomes)}
+        return render_page(request, "images/detail.html", context, fragment="sharing")
+    if outcomes:
+        request.session[OUTCOMES_KEY] = {"image": str(image.pk), "rows": outcomes}
+    return redirect(sharing_section(image.pk))
+
+
+@require_POST
+@tenant_view(back=sharing_section)
+def share(request: TenantRequest, image_id) -> HttpResponse:
+    """Share with one or many tenants and answer per ID; a private image turns shared (R9)."""
+    image = image_for(request, image_id)
+    form = ShareForm(request.POST, first_share=image.is_first_share())
+    result = None
+    if form.is_valid() and form.cleaned_data["tenant_ids"]:
+        try:
+            result = image.share_with(
+                request.user, form.cleaned_data["tenant_ids"], acknowledged=form.cleaned_data.get("acknowledge", False)
+            )
+        except ChecklistRequired as error:
+            form.add_error("acknowledge" if "acknowledge" in form.fields else None, error.message)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+        return _answer(request, image, form=form)
+    rows = _outcome_rows(result, form.malformed)
+    added = len(result.added) if result else 0
+    level = messages.SUCCESS if added == len(rows) else messages.WARNING if added else messages.ERROR
+    messages.add_message(request, level, f"Shared with {added} of {len(rows)} tenant{'s' if len(rows) != 1 else ''}.")
+    if result and result.made_shared:
+        messages.info(request, "This image was private; it is now shared, visible to its members only.")
+    return _answer(request, image, outcomes=rows)
+
+
+@require_http_methods(["GET", "POST"])
+@tenant_view(back=sharing_section)
+def remove(request: TenantRequest, image_id, tenant_id: int) -> HttpResponse:
+    """R12: confirm, then revoke one consumer; its servers and snapshots stay its own."""
+    image = image_for(request, image_id)
+    member = member_for(request, image, tenant_id)
+    if request.method == "GET":
+        context = {"image": image, "member": member}
+        return render_page(request, "memberships/remove.html", context, fragment="confirm")
+    member.remove(request.user)
+    messages.success(
+        request,
+        f"Removed tenant {member.member.tenant_id}. It can no longer see or boot this image; "
+        "servers and snapshots it already made stay its own.",
+    )
+    return _answer(request, image)
