@@ -1,7 +1,8 @@
 """How the R5 image list, the inbox and an image's members scale: time their queries on
 PostgreSQL with a million images in one region.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/imagesharing_bench .venv/bin/python bench/lists.py [--images 1000000]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/imagesharing_bench \\
+        .venv/bin/python bench/lists.py [--images 1000000]
 
 The database is emptied and filled by this script (it refuses a database whose name
 does not end in `_bench`). Prints the milliseconds of the first and a deep page for a
@@ -39,14 +40,20 @@ def fill(images: int) -> None:
     """Tenants 1..TENANTS in DFW; images spread over them, one in ten shared with two
     members of mixed status; ten public images; tenant 1 is quiet: 5 own images only."""
     with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE memberships_event, memberships_imagereport, memberships_imagemember, "
-                       "servers_server, images_image, accounts_apitoken, accounts_user, "
-                       "accounts_account_regions, accounts_account, accounts_region CASCADE")
+        cursor.execute(
+            "TRUNCATE memberships_event, memberships_imagereport, memberships_imagemember, "
+            "servers_server, images_image, accounts_apitoken, accounts_user, "
+            "accounts_account_regions, accounts_account, accounts_region CASCADE"
+        )
         cursor.execute("INSERT INTO accounts_region (code, name) VALUES ('DFW', 'Dallas')")
-        cursor.execute("INSERT INTO accounts_account (tenant_id, name, created_at) "
-                       "SELECT g, 'Tenant ' || g, now() FROM generate_series(1, %s) g", [TENANTS])
-        cursor.execute("INSERT INTO accounts_account_regions (account_id, region_id) "
-                       "SELECT id, 'DFW' FROM accounts_account")
+        cursor.execute(
+            "INSERT INTO accounts_account (tenant_id, name, created_at) "
+            "SELECT g, 'Tenant ' || g, now() FROM generate_series(1, %s) g",
+            [TENANTS],
+        )
+        cursor.execute(
+            "INSERT INTO accounts_account_regions (account_id, region_id) SELECT id, 'DFW' FROM accounts_account"
+        )
         cursor.execute(
             """INSERT INTO images_image (id, owner_id, region_id, name, status, visibility, disk_format,
                    container_format, size, checksum, os_hash_algo, os_hash_value, min_disk, min_ram,
@@ -67,7 +74,8 @@ def fill(images: int) -> None:
                       1024, '', '', '', 0, 0, false, '', now() - make_interval(days => g), now(), ''
                FROM generate_series(1, 10) g, accounts_account a,
                     (VALUES ('public', 2), ('private', 1)) AS k(kind, tenant)
-               WHERE a.tenant_id = k.tenant AND (k.kind = 'public' OR g <= 5)""")
+               WHERE a.tenant_id = k.tenant AND (k.kind = 'public' OR g <= 5)"""
+        )
         cursor.execute(
             """INSERT INTO memberships_imagemember (image_id, member_id, status, created_at, updated_at)
                SELECT i.id, m.id, (ARRAY['pending', 'accepted', 'rejected'])[1 + (abs(hashtext(i.id::text)) + k) %% 3],
@@ -103,8 +111,10 @@ def main() -> None:
     if not parser.parse_args().keep:
         start = time.perf_counter()
         fill(images)
-        print(f"filled {Image.objects.count():,} images and {ImageMember.objects.count():,} members "
-              f"in {time.perf_counter() - start:.0f} s")
+        print(
+            f"filled {Image.objects.count():,} images and {ImageMember.objects.count():,} members "
+            f"in {time.perf_counter() - start:.0f} s"
+        )
 
     dfw = Region.objects.get(code="DFW")
     shared = Image.objects.filter(visibility="shared").first()
@@ -122,15 +132,18 @@ def main() -> None:
         for key, direction in (("created_at", "desc"), ("name", "asc")):
             rows = Image.objects.visible_to(account, dfw).sorted_by(key, direction)
             report(f"  first page by {key}", rows, account)
-            deep = list(rows.values_list("pk", flat=True)[PAGE * 40:PAGE * 40 + 1])
+            deep = list(rows.values_list("pk", flat=True)[PAGE * 40 : PAGE * 40 + 1])
             if deep:
                 report(f"  page 41 by {key}", rows.after(Image.objects.get(pk=deep[0]), key, direction), account)
-        report("  name contains 'image-9'", Image.objects.visible_to(account, dfw).filter(
-            name__icontains="image-9").sorted_by(), account)
+        report(
+            "  name contains 'image-9'",
+            Image.objects.visible_to(account, dfw).filter(name__icontains="image-9").sorted_by(),
+            account,
+        )
         inbox = ImageMember.objects.inbox(account)
-        print(f"  inbox first page           {timed_ms(lambda: list(inbox[:PAGE])):8.1f}")
+        print(f"  inbox first page           {timed_ms(lambda inbox=inbox: list(inbox[:PAGE])):8.1f}")
         usable = Image.objects.usable_by(account).filter(pk=shared.pk)
-        print(f"  boot-by-ID gate            {timed_ms(lambda: usable.exists()):8.1f}")
+        print(f"  boot-by-ID gate            {timed_ms(lambda usable=usable: usable.exists()):8.1f}")
     members = ImageMember.objects.visible_to(shared.owner, shared)
     print(f"members of one image         {timed_ms(lambda: list(members.all())):8.1f}")
 

@@ -100,8 +100,7 @@ class Panel:
     def __init__(self, port: int, username: str, password: str):
         self.port, self.cookies = port, {}
         _, page = self.get("/login/")
-        self.post_form("/login/", {"username": username, "password": password,
-                                   "csrfmiddlewaretoken": self.csrf(page)})
+        self.post_form("/login/", {"username": username, "password": password, "csrfmiddlewaretoken": self.csrf(page)})
 
     def header(self) -> dict:
         return {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
@@ -124,20 +123,34 @@ class Panel:
         from urllib.parse import urlencode
 
         data = urlencode(fields).encode()
-        response, body = request(self.port, "POST", path,
-                                 {**self.header(), "Content-Type": "application/x-www-form-urlencoded",
-                                  "Referer": f"http://127.0.0.1:{self.port}{path}"}, [data], len(data))
+        response, body = request(
+            self.port,
+            "POST",
+            path,
+            {
+                **self.header(),
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Referer": f"http://127.0.0.1:{self.port}{path}",
+            },
+            [data],
+            len(data),
+        )
         self.keep(response)
         return response, body
 
 
 def multipart(path: Path, fields: dict):
     """A multipart body streamed from disk, and its exact length (Django needs Content-Length)."""
-    head = b"".join(
-        f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
-        for k, v in fields.items()
-    ) + (f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="bench.raw"\r\n'
-         f"Content-Type: application/octet-stream\r\n\r\n").encode()
+    head = (
+        b"".join(
+            f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
+            for k, v in fields.items()
+        )
+        + (
+            f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="bench.raw"\r\n'
+            f"Content-Type: application/octet-stream\r\n\r\n"
+        ).encode()
+    )
     tail = f"\r\n--{BOUNDARY}--\r\n".encode()
     size = path.stat().st_size
 
@@ -154,8 +167,11 @@ def reference_cp(source: Path, size: int) -> float:
     rates = []
     for run in range(3):
         copy = source.with_name("copy.raw")
-        rate, _ = timed(f"cp (reference, run {run + 1})", size,
-                        lambda: subprocess.run(["cp", str(source), str(copy)], check=True))
+        rate, _ = timed(
+            f"cp (reference, run {run + 1})",
+            size,
+            lambda copy=copy: subprocess.run(["cp", str(source), str(copy)], check=True),
+        )
         copy.unlink()
         rates.append(rate)
     return sorted(rates)[1]
@@ -177,9 +193,15 @@ def main() -> None:
 
     work = Path(tempfile.mkdtemp(prefix="bench-upload-", dir=ROOT / "var" if (ROOT / "var").exists() else None))
     media = work / "media"
-    env = {**os.environ, "SECRET_KEY": "bench-" + "k" * 60, "DEBUG": "false",
-           "DATABASE_URL": f"sqlite:///{work / 'db.sqlite3'}", "MEDIA_ROOT": str(media),
-           "FILE_UPLOAD_TEMP_DIR": str(media / "uploads"), "IMAGE_SIZE_CAP": "2T"}
+    env = {
+        **os.environ,
+        "SECRET_KEY": "bench-" + "k" * 60,
+        "DEBUG": "false",
+        "DATABASE_URL": f"sqlite:///{work / 'db.sqlite3'}",
+        "MEDIA_ROOT": str(media),
+        "FILE_UPLOAD_TEMP_DIR": str(media / "uploads"),
+        "IMAGE_SIZE_CAP": "2T",
+    }
     env.pop("S3_BUCKET", None)
     port = free_port()
     server = None
@@ -187,8 +209,19 @@ def main() -> None:
         manage(env, "migrate", "--noinput", "-v0")
         manage(env, "collectstatic", "--noinput", "-v0")
         manage(env, "seed_demo")  # the regions
-        manage(env, "create_tenant", "700001", "--name", "Bench", "--region", "DFW",
-               "--user", "bench", "--password", "bench-pass-123456")
+        manage(
+            env,
+            "create_tenant",
+            "700001",
+            "--name",
+            "Bench",
+            "--region",
+            "DFW",
+            "--user",
+            "bench",
+            "--password",
+            "bench-pass-123456",
+        )
         token = manage(env, "issue_token", "bench").strip()
 
         source = work / "source.raw"
@@ -196,13 +229,26 @@ def main() -> None:
         digest = generate(source, size)
         cp_rate = reference_cp(source, size)
         block = os.urandom(CHUNK)
-        hash_rate, _ = timed("SHA-512 alone (ceiling)", 256 * CHUNK,
-                             lambda: [hashlib.sha512().update(block) for _ in range(256)])
+        hash_rate, _ = timed(
+            "SHA-512 alone (ceiling)", 256 * CHUNK, lambda: [hashlib.sha512().update(block) for _ in range(256)]
+        )
 
         server = subprocess.Popen(
-            [str(Path(PYTHON).parent / "gunicorn"), "imagesharing.wsgi", "--bind", f"127.0.0.1:{port}",
-             "--workers", "1", "--timeout", "600"], cwd=ROOT, env=env,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            [
+                str(Path(PYTHON).parent / "gunicorn"),
+                "imagesharing.wsgi",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                "1",
+                "--timeout",
+                "600",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         worker = worker_pid(server.pid)
         for _ in range(100):
             try:
@@ -217,37 +263,63 @@ def main() -> None:
 
         def api_create(name):
             body = json.dumps({"name": name, "disk_format": "raw", "container_format": "bare"}).encode()
-            response, data = request(port, "POST", base, {**api, "Content-Type": "application/json"},
-                                     [body], len(body))
+            response, data = request(port, "POST", base, {**api, "Content-Type": "application/json"}, [body], len(body))
             assert response.status == 201, (response.status, data)
             return json.loads(data)["id"]
 
         image_id = api_create("bench-api")
-        api_up, (response, body) = timed("API upload", size, lambda: request(
-            port, "PUT", f"{base}/{image_id}/file",
-            {**api, "Content-Type": "application/octet-stream"}, file_chunks(source), size))
+        api_up, (response, body) = timed(
+            "API upload",
+            size,
+            lambda: request(
+                port,
+                "PUT",
+                f"{base}/{image_id}/file",
+                {**api, "Content-Type": "application/octet-stream"},
+                file_chunks(source),
+                size,
+            ),
+        )
         assert response.status == 204, (response.status, body)
-        api_down, (response, (got, md5)) = timed("API download", size, lambda: request(
-            port, "GET", f"{base}/{image_id}/file", api, sink=True))
+        api_down, (response, (got, md5)) = timed(
+            "API download", size, lambda: request(port, "GET", f"{base}/{image_id}/file", api, sink=True)
+        )
         assert response.status == 200 and got == size and md5 == digest, (response.status, got, md5)
 
         panel = Panel(port, "bench", "bench-pass-123456")
         panel_id = api_create("bench-panel")
         _, page = panel.get(f"/images/{panel_id}/")
         chunks, length = multipart(source, {"csrfmiddlewaretoken": panel.csrf(page)})
-        panel_up, (response, body) = timed("panel upload", size, lambda: request(
-            port, "POST", f"/images/{panel_id}/upload/",
-            {**panel.header(), "Content-Type": f"multipart/form-data; boundary={BOUNDARY}",
-             "Referer": f"http://127.0.0.1:{port}/images/{panel_id}/"}, chunks, length))
+        panel_up, (response, body) = timed(
+            "panel upload",
+            size,
+            lambda: request(
+                port,
+                "POST",
+                f"/images/{panel_id}/upload/",
+                {
+                    **panel.header(),
+                    "Content-Type": f"multipart/form-data; boundary={BOUNDARY}",
+                    "Referer": f"http://127.0.0.1:{port}/images/{panel_id}/",
+                },
+                chunks,
+                length,
+            ),
+        )
         assert response.status in (200, 302, 303), (response.status, body[:500])
-        panel_down, (response, (got, md5)) = timed("panel download", size, lambda: request(
-            port, "GET", f"/images/{panel_id}/download/", panel.header(), sink=True))
+        panel_down, (response, (got, md5)) = timed(
+            "panel download",
+            size,
+            lambda: request(port, "GET", f"/images/{panel_id}/download/", panel.header(), sink=True),
+        )
         assert response.status == 200 and got == size and md5 == digest, (response.status, got, md5)
 
         peak = peak_rss_mb(worker)
         print()
-        print(f"cp (median of three): {cp_rate:.1f} MB/s; SHA-512 on one core, which every upload must compute: "
-              f"{hash_rate:.1f} MB/s")
+        print(
+            f"cp (median of three): {cp_rate:.1f} MB/s; SHA-512 on one core, which every upload must compute: "
+            f"{hash_rate:.1f} MB/s"
+        )
         print(f"upload / cp:   API {api_up / cp_rate:.2f}   panel {panel_up / cp_rate:.2f}   (goal >= 0.50)")
         print(f"download / cp: API {api_down / cp_rate:.2f}   panel {panel_down / cp_rate:.2f}")
         print(f"gunicorn worker peak RSS: {peak:.1f} MB   (goal < 150 MB)")

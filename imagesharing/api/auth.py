@@ -9,8 +9,10 @@ from imagesharing.accounts.models import ApiToken, User
 from imagesharing.api.errors import ApiError
 
 # Glance's keystonemiddleware answers a missing or bad token the same way.
-UNAUTHORIZED = "This server could not verify that you are authorized to access the resource. " \
+UNAUTHORIZED = (
+    "This server could not verify that you are authorized to access the resource. "
     "Send a valid token in the X-Auth-Token header."
+)
 # Tokens are URL-safe base64 of 32 bytes; anything far longer is not one of ours.
 MAX_TOKEN_LENGTH = 256
 

@@ -57,7 +57,8 @@ def read_json(request: HttpRequest, media_type: str = JSON) -> Any:
         raise bad_request("Body expected in request.")
     if request.content_type != media_type:
         raise ApiError(
-            415, f"Send the body as {media_type}.",
+            415,
+            f"Send the body as {media_type}.",
             headers={"Accept-Patch": JSON_PATCH} if media_type == JSON_PATCH else None,
         )
     try:

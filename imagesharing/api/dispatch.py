@@ -74,7 +74,8 @@ def endpoint(*methods: str, authenticated: bool = True) -> Callable:
                     call = Call(call.region, _caller(request, call.region))
                 if request.method not in methods:
                     raise ApiError(
-                        405, f"The method {request.method} is not allowed here.",
+                        405,
+                        f"The method {request.method} is not allowed here.",
                         headers={"Allow": ", ".join(methods)},
                     )
                 check_query(request.GET)

@@ -74,8 +74,10 @@ def image_page(user: User, region: Region, query: QueryDict) -> dict:
         except NotFound:
             raise bad_request(f"Marker {params['marker']} is not an image in this list.") from None
         images = images.after(marker, key, direction)
-    rows = [] if limit == 0 or _hidden(params.get("os_hidden")) else list(
-        images.select_related("owner").first_for(user.account, limit + 1)
+    rows = (
+        []
+        if limit == 0 or _hidden(params.get("os_hidden"))
+        else list(images.select_related("owner").first_for(user.account, limit + 1))
     )
     page = rows[:limit]
     links = {k: v for k, v in params.items() if k != "marker"}

@@ -13,8 +13,21 @@ from imagesharing.api.errors import ApiError, bad_request, forbidden
 WRITABLE = ("name", "visibility", "protected", "min_disk", "min_ram", "disk_format", "container_format")
 # Attributes Glance computes itself, and ones it keeps for its own use.
 READ_ONLY = (
-    "id", "status", "created_at", "updated_at", "size", "virtual_size", "checksum",
-    "os_hash_algo", "os_hash_value", "direct_url", "locations", "stores", "self", "file", "schema",
+    "id",
+    "status",
+    "created_at",
+    "updated_at",
+    "size",
+    "virtual_size",
+    "checksum",
+    "os_hash_algo",
+    "os_hash_value",
+    "direct_url",
+    "locations",
+    "stores",
+    "self",
+    "file",
+    "schema",
 )
 RESERVED = ("location", "deleted", "deleted_at")
 # Base attributes with a fixed value here; a request may repeat that value but not change it.
@@ -73,7 +86,7 @@ def create_properties(body: dict, tenant_id: int) -> dict:
 def _patch_key(operation: dict) -> str:
     path = operation.get("path")
     if not isinstance(path, str) or not path.startswith("/") or len(path) < 2:
-        raise bad_request("Each operation needs a path such as \"/name\".")
+        raise bad_request('Each operation needs a path such as "/name".')
     if "/" in path[1:]:
         raise bad_request(f"Path {path} is not an image attribute; nested paths are not allowed.")
     return path[1:].replace("~1", "/").replace("~0", "~")
@@ -100,7 +113,7 @@ def patch_changes(operations: Any, tenant_id: int) -> dict:
                 raise forbidden(f"Property '{key}' may not be removed.")
             raise ApiError(409, f"Property '{key}' does not exist.")
         if "value" not in operation:
-            raise bad_request(f"Operation \"{op}\" requires a member named \"value\".")
+            raise bad_request(f'Operation "{op}" requires a member named "value".')
         value = operation["value"]
         if key in FIXED:
             _check_fixed(key, value, tenant_id)

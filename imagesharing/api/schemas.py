@@ -7,9 +7,7 @@ API serves, so that a client refuses, before sending, a value we would refuse to
 
 from imagesharing.choices import CONTAINER_FORMATS, DISK_FORMATS, NAME_MAX_LENGTH, MemberStatus, Status, Visibility
 
-UUID_PATTERN = (
-    "^([0-9a-fA-F]){8}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}-([0-9a-fA-F]){12}$"
-)
+UUID_PATTERN = "^([0-9a-fA-F]){8}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}-([0-9a-fA-F]){12}$"
 
 
 def _nullable(kind: str, description: str, **extra) -> dict:
@@ -26,11 +24,14 @@ def image_schema() -> dict:
         "name": _nullable("string", "Descriptive name for the image", maxLength=NAME_MAX_LENGTH),
         "status": _read_only("string", "Status of the image", enum=Status.values),
         "visibility": {
-            "type": "string", "description": "Scope of image accessibility", "enum": Visibility.values,
+            "type": "string",
+            "description": "Scope of image accessibility",
+            "enum": Visibility.values,
         },
         "protected": {"type": "boolean", "description": "If true, image will not be deletable."},
         "os_hidden": {
-            "type": "boolean", "description": "If true, image will not appear in default image list response.",
+            "type": "boolean",
+            "description": "If true, image will not appear in default image list response.",
         },
         "owner": _nullable("string", "Owner of the image (a tenant ID)", maxLength=255),
         "disk_format": _nullable("string", "Format of the disk", enum=[None, *DISK_FORMATS]),
@@ -49,7 +50,8 @@ def image_schema() -> dict:
         "created_at": _read_only("string", "Date and time of image registration"),
         "updated_at": _read_only("string", "Date and time of the last image modification"),
         "tags": {
-            "type": "array", "description": "List of strings related to the image",
+            "type": "array",
+            "description": "List of strings related to the image",
             "items": {"type": "string", "maxLength": 255},
         },
         "self": _read_only("string", "An image self url"),
@@ -92,7 +94,9 @@ def member_schema() -> dict:
             "member_id": {"type": "string", "description": "An identifier for the image member (tenantId)"},
             "image_id": {"type": "string", "description": "An identifier for the image", "pattern": UUID_PATTERN},
             "status": {
-                "type": "string", "description": "The status of this image member", "enum": MemberStatus.values,
+                "type": "string",
+                "description": "The status of this image member",
+                "enum": MemberStatus.values,
             },
             "created_at": {"type": "string", "description": "Date and time of image member creation"},
             "updated_at": {"type": "string", "description": "Date and time of last modification of image member"},

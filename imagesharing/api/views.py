@@ -48,8 +48,11 @@ def _versions_body(request: HttpRequest, call: Call) -> dict:
     href = request.build_absolute_uri(f"/api/{call.region.code.lower()}/v2/")
     return {
         "versions": [
-            {"id": version, "status": "CURRENT" if index == 0 else "SUPPORTED",
-             "links": [{"rel": "self", "href": href}]}
+            {
+                "id": version,
+                "status": "CURRENT" if index == 0 else "SUPPORTED",
+                "links": [{"rel": "self", "href": href}],
+            }
             for index, version in enumerate(VERSIONS)
         ]
     }

@@ -47,8 +47,10 @@ class IncomingData:
             raise DataTooLarge(too_large_message(self.limit))
         self.size += len(chunk)
         self._hashed()
-        self._pending = [self._hashing.submit(self._md5.update, chunk),
-                         self._hashing.submit(self._sha512.update, chunk)]
+        self._pending = [
+            self._hashing.submit(self._md5.update, chunk),
+            self._hashing.submit(self._sha512.update, chunk),
+        ]
         self.file.write(chunk)
 
     def write_all(self, chunks: Iterable[bytes]) -> None:

@@ -20,7 +20,15 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from imagesharing.accounts.models import Account, Region, User
-from imagesharing.choices import CONTAINER_FORMATS, DISK_FORMATS, NAME_MAX_LENGTH, Action, MemberStatus, Status, Visibility
+from imagesharing.choices import (
+    CONTAINER_FORMATS,
+    DISK_FORMATS,
+    NAME_MAX_LENGTH,
+    Action,
+    MemberStatus,
+    Status,
+    Visibility,
+)
 from imagesharing.errors import (
     AlreadyMember,
     ChecklistRequired,
@@ -113,9 +121,17 @@ class ImageQuerySet(models.QuerySet):
         """R6: images the tenant may open by ID and boot: own, public, or a member of any status."""
         return self.reachable_by(account)
 
-    def listed_for(self, account: Account, region: Region, *, visibility: str | None = None,
-                   member_status: str = "accepted", owner: str | None = None, name: str | None = None,
-                   status: str | None = None) -> "ImageQuerySet":
+    def listed_for(
+        self,
+        account: Account,
+        region: Region,
+        *,
+        visibility: str | None = None,
+        member_status: str = "accepted",
+        owner: str | None = None,
+        name: str | None = None,
+        status: str | None = None,
+    ) -> "ImageQuerySet":
         """R5 with Glance's list filters (the API's GET /v2/images).
 
         The list is `reachable_by` in the region, with member status `member_status`
@@ -360,19 +376,35 @@ class Image(models.Model):
             raise ImageNotActive(f"This image is {self.status}; only active images can be used to boot a server.")
 
     @alters_data
-    def record(self, user: User, action: str, *, member: Account | None = None, before: str = "",
-               after: str = "", by_operator: bool = False, note: str = "") -> "Event":
+    def record(
+        self,
+        user: User,
+        action: str,
+        *,
+        member: Account | None = None,
+        before: str = "",
+        after: str = "",
+        by_operator: bool = False,
+        note: str = "",
+    ) -> "Event":
         """R16: one history entry about this image, written in the caller's transaction."""
         entry = self._history_entry(user, action, member, before, after, by_operator, note)
         entry.save()
         return entry
 
-
-    def _history_entry(self, user: User, action: str, member: Account | None, before: str, after: str,
-                       by_operator: bool, note: str) -> "Event":
+    def _history_entry(
+        self, user: User, action: str, member: Account | None, before: str, after: str, by_operator: bool, note: str
+    ) -> "Event":
         return self.events.model(
-            image=self, member=member, actor=user, actor_account_id=user.account_id,
-            action=action, before=before, after=after, by_operator=by_operator, note=note,
+            image=self,
+            member=member,
+            actor=user,
+            actor_account_id=user.account_id,
+            action=action,
+            before=before,
+            after=after,
+            by_operator=by_operator,
+            note=note,
         )
 
     # Changes.
@@ -436,12 +468,14 @@ class Image(models.Model):
             locked.save(update_fields=[*changed, "updated_at"])
             if "visibility" in changed:
                 locked.record(
-                    user, Action.VISIBILITY_CHANGED,
-                    before=before_visibility, after=locked.visibility, by_operator=as_operator,
+                    user,
+                    Action.VISIBILITY_CHANGED,
+                    before=before_visibility,
+                    after=locked.visibility,
+                    by_operator=as_operator,
                 )
         self._refresh_from(locked)
         return changed
-
 
     # Sharing: the owner's side, on the locked image row (R1, R2, R4, R8, R9, R11, R16).
 
@@ -465,7 +499,6 @@ class Image(models.Model):
             if not locked.is_shared:
                 raise NotShareable()
             return locked._add_locked(user, tenant_id)
-
 
     def is_first_share(self, member_count: int | None = None) -> bool:
         """Seed 004: sharing now would be the image's first: it is not shared, or has no members.
@@ -508,7 +541,6 @@ class Image(models.Model):
         self.visibility = locked.visibility
         return ShareResult(outcomes, made_shared=was_private)
 
-
     def _add_locked(self, user: User, tenant_id: object) -> "ImageMember":
         number = parse_tenant_id(tenant_id)
         account = Account.objects.enabled_in(self.region).filter(tenant_id=number).first()
@@ -542,7 +574,6 @@ class Image(models.Model):
         self.os_hash_value = os_hash_value
         self.save(update_fields=["status", "size", "checksum", "os_hash_algo", "os_hash_value", "updated_at"])
 
-
     def require_uploadable(self, user: User) -> None:
         """R1: only the owner sends data, and only to a queued image (Glance: 409 otherwise)."""
         self.require_owner(user)
@@ -565,16 +596,15 @@ class Image(models.Model):
         self.status = Status.SAVING
         return Image.objects.upload_limit(self.owner)
 
-
     @alters_data
-    def receive_data(self, user: User, chunks: Iterable[bytes], declared_size: int | None = None,
-                     declared_checksum: str = "") -> None:
+    def receive_data(
+        self, user: User, chunks: Iterable[bytes], declared_size: int | None = None, declared_checksum: str = ""
+    ) -> None:
         """The whole upload for a stream of chunks (the API's PUT .../file, snapshots, the demo)."""
         incoming = IncomingData(self.begin_upload(user))
         with self._receiving(incoming):
             incoming.write_all(chunks)
             self._store(incoming, declared_size, declared_checksum)
-
 
     @alters_data
     def receive_spooled(self, user: User, incoming: IncomingData, refusal: DomainError | None = None) -> None:
@@ -592,7 +622,6 @@ class Image(models.Model):
             if refusal is not None:
                 raise refusal
             self._store(incoming)
-
 
     @contextmanager
     def _receiving(self, incoming: IncomingData) -> Iterator[None]:
@@ -628,7 +657,6 @@ class Image(models.Model):
         self.status_reason = reason[:255]
         self.save(update_fields=["status", "status_reason", "updated_at"])
 
-
     def open_data(self, user: User):
         """R6: the owner and members of any status read the data; anyone else gets NotFound."""
         if user.account is None:
@@ -652,11 +680,14 @@ class Image(models.Model):
                 raise ImageProtected()
             members = list(locked.members.select_related("member"))
             locked.members.all().delete()
-            locked.events.bulk_create([
-                locked._history_entry(user, Action.MEMBER_REMOVED, member.member, member.status, "",
-                                      as_operator, "image deleted")
-                for member in members
-            ])
+            locked.events.bulk_create(
+                [
+                    locked._history_entry(
+                        user, Action.MEMBER_REMOVED, member.member, member.status, "", as_operator, "image deleted"
+                    )
+                    for member in members
+                ]
+            )
             locked.record(
                 user, Action.IMAGE_DELETED, before=locked.status, after=Status.DELETED, by_operator=as_operator
             )
@@ -669,7 +700,6 @@ class Image(models.Model):
                 storage = locked.file.storage
                 transaction.on_commit(lambda: PendingDeletion.objects.delete_stored(storage, stored))
         self._refresh_from(locked)
-
 
     def _refresh_from(self, other: "Image") -> None:
         for field in self._meta.concrete_fields:

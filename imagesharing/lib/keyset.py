@@ -8,8 +8,9 @@ from django.db import models
 from django.db.models import Q
 
 
-def rows_after(rows: models.QuerySet, marker: models.Model, key: str = "created_at",
-               direction: str = "desc") -> models.QuerySet:
+def rows_after(
+    rows: models.QuerySet, marker: models.Model, key: str = "created_at", direction: str = "desc"
+) -> models.QuerySet:
     """The rows of `rows` (ordered by `key`, then pk, in `direction`) that follow `marker`."""
     op = "lt" if direction == "desc" else "gt"
     value = getattr(marker, key)

@@ -20,14 +20,20 @@ class Event(models.Model):
 
     image = models.ForeignKey(Image, on_delete=models.PROTECT, related_name="events")
     member = models.ForeignKey(
-        Account, on_delete=models.PROTECT, null=True, blank=True, related_name="member_events",
+        Account,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="member_events",
         help_text="The consumer tenant concerned, for member events.",
     )
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     actor_account = models.ForeignKey(
-        Account, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        Account,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         help_text="The tenant the actor acted for; empty for an operator without a tenant.",
     )
     by_operator = models.BooleanField(default=False)

@@ -45,8 +45,10 @@ class ImageMemberQuerySet(models.QuerySet):
         offers = self.active().filter(member=account)
         if statuses is not None:
             offers = offers.filter(status__in=statuses)
-        return offers.select_related("image__owner", "image__region").annotate(inbox_group=INBOX_ORDER).order_by(
-            "inbox_group", "-updated_at", "-pk"
+        return (
+            offers.select_related("image__owner", "image__region")
+            .annotate(inbox_group=INBOX_ORDER)
+            .order_by("inbox_group", "-updated_at", "-pk")
         )
 
     def inbox_after(self, marker: "ImageMember") -> "ImageMemberQuerySet":
@@ -136,8 +138,12 @@ class ImageMember(models.Model):
                 locked.status = status
                 locked.save(update_fields=["status", "updated_at"])
                 locked.image.record(
-                    user, Action.MEMBER_STATUS_CHANGED,
-                    member=locked.member, before=before, after=status, by_operator=as_operator,
+                    user,
+                    Action.MEMBER_STATUS_CHANGED,
+                    member=locked.member,
+                    before=before,
+                    after=status,
+                    by_operator=as_operator,
                 )
         self.status, self.updated_at = locked.status, locked.updated_at
         return self

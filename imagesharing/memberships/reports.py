@@ -34,7 +34,9 @@ class ImageReportQuerySet(models.QuerySet):
         if account.pk == image.owner_id:
             raise NotPermitted("You own this image; only the tenants it is shared with can report it.")
         if image.is_public:
-            raise NotPermitted("Public images are the cloud's own base images; only images shared with you are reported here.")
+            raise NotPermitted(
+                "Public images are the cloud's own base images; only images shared with you are reported here."
+            )
         if not ImageMember.objects.active().filter(image=image, member=account).exists():
             raise NotFound()
         return self.create(image=image, reporter=account, reported_by=user, reason=reason, details=details.strip())

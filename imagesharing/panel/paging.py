@@ -21,10 +21,17 @@ class Page:
     first_query: str  # the query string of the first page, filters kept
 
 
-def keyset_page(request: HttpRequest, rows: models.QuerySet, size: int, *, params: dict,
-                after: Callable[[models.QuerySet, models.Model], models.QuerySet],
-                marker: str = "marker", stale: str = STALE_MARKER,
-                fetch: Callable[[models.QuerySet, int], Iterable] = lambda rows, count: rows[:count]) -> Page:
+def keyset_page(
+    request: HttpRequest,
+    rows: models.QuerySet,
+    size: int,
+    *,
+    params: dict,
+    after: Callable[[models.QuerySet, models.Model], models.QuerySet],
+    marker: str = "marker",
+    stale: str = STALE_MARKER,
+    fetch: Callable[[models.QuerySet, int], Iterable] = lambda rows, count: rows[:count],
+) -> Page:
     """One page of `rows` (already filtered and ordered) starting after the marker row, if any.
 
     The marker is the last row's ID, read as the model's primary key reads it; a

@@ -14,8 +14,9 @@ def wants_fragment(request: HttpRequest) -> bool:
     return bool(htmx) and not htmx.history_restore_request
 
 
-def render_page(request: HttpRequest, template: str, context: dict, fragment: str | None = None,
-                status: int = 200) -> HttpResponse:
+def render_page(
+    request: HttpRequest, template: str, context: dict, fragment: str | None = None, status: int = 200
+) -> HttpResponse:
     """The full page, or for htmx the named partial of the same template plus out-of-band updates.
 
     The out-of-band part refreshes the messages (an aria-live region, so changes are

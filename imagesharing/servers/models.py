@@ -10,8 +10,8 @@ from django.db import models
 from django.utils import timezone
 
 from imagesharing.accounts.models import Account, Region, User
-from imagesharing.errors import InvalidValue, NotFound, NotPermitted
 from imagesharing.choices import NAME_MAX_LENGTH, Visibility
+from imagesharing.errors import InvalidValue, NotFound, NotPermitted
 from imagesharing.images.models import Image
 from imagesharing.lib.decorators import alters_data
 from imagesharing.lib.parse import parse_field_value
@@ -49,9 +49,7 @@ class ServerQuerySet(models.QuerySet):
         image = Image.objects.get_usable(account, getattr(image, "pk", image))
         image.require_bootable()
         if region is not None and region.pk != image.region_id:
-            raise InvalidValue(
-                f"This image is in region {image.region_id}; servers boot only in their image's region."
-            )
+            raise InvalidValue(f"This image is in region {image.region_id}; servers boot only in their image's region.")
         account.require_region(image.region)
         return self.create(owner=account, region=image.region, image=image, name=name)
 
@@ -67,7 +65,9 @@ class Server(models.Model):
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="servers")
     name = models.CharField(max_length=NAME_MAX_LENGTH)
     image = models.ForeignKey(
-        Image, on_delete=models.PROTECT, related_name="servers",
+        Image,
+        on_delete=models.PROTECT,
+        related_name="servers",
         help_text="The image it booted from; kept after the image is revoked or deleted.",
     )
     status = models.CharField(max_length=8, choices=State.choices, default=State.ACTIVE)
@@ -121,10 +121,8 @@ class Server(models.Model):
             f"booted from image {self.image_id}, taken {image.created_at.isoformat()}.\n"
         ).encode()
 
-
     @alters_data
     def destroy(self, user: User) -> None:
         """Only the owner deletes its server; images are untouched."""
         self.require_owner(user)
         self.delete()
-

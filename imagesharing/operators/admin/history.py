@@ -11,8 +11,16 @@ class EventAdmin(ExactIdSearchMixin, admin.ModelAdmin):
     """The history is read-only for everyone, operators included."""
 
     list_display = (
-        "created_at", "action", "image", "member_tenant_id", "actor", "actor_tenant_id", "by_operator",
-        "before", "after", "note",
+        "created_at",
+        "action",
+        "image",
+        "member_tenant_id",
+        "actor",
+        "actor_tenant_id",
+        "by_operator",
+        "before",
+        "after",
+        "note",
     )
     list_filter = ("action", "by_operator")
     list_select_related = ("image", "member", "actor", "actor_account")

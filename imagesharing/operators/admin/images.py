@@ -10,12 +10,11 @@ from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
 
-from imagesharing.errors import DomainError
 from imagesharing.choices import Status, Visibility
+from imagesharing.errors import DomainError
 from imagesharing.images.models import Image
 from imagesharing.memberships.members import ImageMember
 from imagesharing.operators.admin.kit import ExactIdSearchMixin, run_each
-
 
 # Properties with no rule beyond their value; saved through `Image.update` all the same.
 # (Disk and container format are set when an image is created, and never changed.)
@@ -48,7 +47,14 @@ class MemberInline(admin.TabularInline):
 @admin.register(Image)
 class ImageAdmin(ExactIdSearchMixin, admin.ModelAdmin):
     list_display = (
-        "__str__", "owner_tenant_id", "region", "status", "visibility", "size", "member_count", "created_at",
+        "__str__",
+        "owner_tenant_id",
+        "region",
+        "status",
+        "visibility",
+        "size",
+        "member_count",
+        "created_at",
     )
     list_filter = ("region", "status", "visibility", "protected")
     list_select_related = ("owner", "region")
@@ -131,7 +137,9 @@ class ImageAdmin(ExactIdSearchMixin, admin.ModelAdmin):
 
     def _set_visibility(self, request, queryset, visibility: str) -> None:
         run_each(
-            self, request, queryset,
+            self,
+            request,
+            queryset,
             lambda image: image.update(request.user, visibility=visibility, as_operator=True),
             f"Made {{count}} {{items}} {visibility}.",
         )
@@ -151,7 +159,9 @@ class ImageAdmin(ExactIdSearchMixin, admin.ModelAdmin):
     @admin.action(description="Delete selected images", permissions=["delete"])
     def destroy_selected(self, request, queryset) -> None:
         run_each(
-            self, request, queryset,
+            self,
+            request,
+            queryset,
             lambda image: image.destroy(request.user, as_operator=True),
             "Deleted {count} {items}.",
         )

@@ -47,8 +47,9 @@ class ExactIdSearchMixin:
         return queryset.filter(matches), duplicates
 
 
-def run_each(model_admin: admin.ModelAdmin, request: HttpRequest, objects: Iterable,
-             act: Callable[[Model], object], done: str) -> None:
+def run_each(
+    model_admin: admin.ModelAdmin, request: HttpRequest, objects: Iterable, act: Callable[[Model], object], done: str
+) -> None:
     """Apply `act` to each object and report: the count that succeeded, and each refusal with its rule's message.
 
     `done` is formatted with `count` and `items` (the model's name, singular or plural).

@@ -50,7 +50,9 @@ class ImageMemberAdmin(ExactIdSearchMixin, admin.ModelAdmin):
     @admin.action(description="Revoke selected members", permissions=["revoke"])
     def revoke(self, request, queryset) -> None:
         run_each(
-            self, request, queryset,
+            self,
+            request,
+            queryset,
             lambda member: member.remove(request.user, as_operator=True),
             "Revoked {count} {items}.",
         )
@@ -58,7 +60,9 @@ class ImageMemberAdmin(ExactIdSearchMixin, admin.ModelAdmin):
     @admin.action(description="Reset selected members to pending", permissions=["reset"])
     def reset_to_pending(self, request, queryset) -> None:
         run_each(
-            self, request, queryset,
+            self,
+            request,
+            queryset,
             lambda member: member.set_status(request.user, MemberStatus.PENDING, as_operator=True),
             "Reset {count} {items} to pending.",
         )

@@ -31,7 +31,15 @@ class ImageReportAdmin(ExactIdSearchMixin, admin.ModelAdmin):
     search_fields = ("=image__id", "=reporter__tenant_id", "=image__owner__tenant_id")
     search_help_text = "Image ID, or the tenant ID of the reporter or of the image's owner."
     readonly_fields = (
-        "image", "reporter", "reported_by", "reason", "details", "created_at", "closed_at", "closed_by", "resolution",
+        "image",
+        "reporter",
+        "reported_by",
+        "reason",
+        "details",
+        "created_at",
+        "closed_at",
+        "closed_by",
+        "resolution",
     )
     actions = ("close_reports",)
 
@@ -52,7 +60,9 @@ class ImageReportAdmin(ExactIdSearchMixin, admin.ModelAdmin):
     @admin.action(description="Close selected reports")
     def close_reports(self, request, queryset) -> None:
         run_each(
-            self, request, queryset.open(),
+            self,
+            request,
+            queryset.open(),
             lambda report: report.close(request.user, "closed by an operator"),
             "Closed {count} {items}.",
         )

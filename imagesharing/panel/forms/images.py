@@ -40,7 +40,10 @@ class ImageEditForm(forms.Form):
 
     name = forms.CharField(max_length=NAME_MAX_LENGTH, required=False)
     visibility = forms.ChoiceField(
-        choices=[(Visibility.PRIVATE, "Private: only your tenant"), (Visibility.SHARED, "Shared: your tenant and its members")],
+        choices=[
+            (Visibility.PRIVATE, "Private: only your tenant"),
+            (Visibility.SHARED, "Shared: your tenant and its members"),
+        ],
         widget=forms.RadioSelect,
         help_text="Members keep their record while an image is private, but lose access until it is shared again.",
     )
@@ -50,9 +53,7 @@ class ImageEditForm(forms.Form):
     )
 
     def __init__(self, *args, image: Image, **kwargs):
-        kwargs.setdefault(
-            "initial", {"name": image.name, "visibility": image.visibility, "protected": image.protected}
-        )
+        kwargs.setdefault("initial", {"name": image.name, "visibility": image.visibility, "protected": image.protected})
         super().__init__(*args, **kwargs)
         if image.visibility == Visibility.PUBLIC:
             # R10: only operators change a public image's visibility; the field is not offered.
@@ -64,11 +65,13 @@ class ImageImportForm(forms.Form):
 
     name = forms.CharField(max_length=NAME_MAX_LENGTH)
     disk_format = forms.ChoiceField(
-        choices=[(f, f) for f in DISK_FORMATS], initial="qcow2",
+        choices=[(f, f) for f in DISK_FORMATS],
+        initial="qcow2",
         help_text="raw and qcow2 suit most Linux images; vhd and vhdx come from Hyper-V, vmdk from VMware.",
     )
     container_format = forms.ChoiceField(
-        choices=[(f, f) for f in CONTAINER_FORMATS], initial="bare",
+        choices=[(f, f) for f in CONTAINER_FORMATS],
+        initial="bare",
         help_text="bare unless the file is wrapped in an OVF/OVA package or another container.",
     )
     min_disk = forms.IntegerField(label="Minimum disk (GB)", min_value=0, max_value=INT_MAX, initial=0)

@@ -63,7 +63,7 @@ def image_upload(request: TenantRequest, image_id) -> HttpResponse:
 
 @csrf_protect
 def _receive_upload(request: TenantRequest, image: Image, handler: ImageUploadHandler) -> HttpResponse:
-    request.POST  # reads the body through the handler
+    _ = request.POST  # reads the body through the handler
     try:
         if handler.incoming is None:
             raise DomainError("Choose the image file to upload.")

@@ -43,7 +43,11 @@ def image_list(request: TenantRequest) -> HttpResponse:
     images = images.sorted_by(key, direction).select_related("owner").with_member_count(owner=account)
     filters = {name: value for name, value in (("q", query), ("source", source), ("sort", sort)) if value}
     page = keyset_page(
-        request, images, PAGE_SIZE, params=filters, stale=STALE_MARKER,
+        request,
+        images,
+        PAGE_SIZE,
+        params=filters,
+        stale=STALE_MARKER,
         after=lambda rows, marker: rows.after(marker, key, direction),
         fetch=lambda rows, count: rows.first_for(account, count),
     )
@@ -62,7 +66,8 @@ def image_detail(request: TenantRequest, image_id) -> HttpResponse:
         "image": image,
         "is_owner": is_owner,
         "servers": Server.objects.owned_by(account).filter(image=image)[:20],
-        "history": Event.objects.visible_to(account).filter(image=image)
+        "history": Event.objects.visible_to(account)
+        .filter(image=image)
         .select_related("actor", "actor_account", "member")[:HISTORY_ROWS],
         "shared_ancestor": image.shared_ancestor() if is_owner else None,
     }

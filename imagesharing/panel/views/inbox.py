@@ -24,7 +24,10 @@ def inbox(request: TenantRequest) -> HttpResponse:
         status = ""
     offers = ImageMember.objects.inbox(request.account, [status] if status else None)
     page = keyset_page(
-        request, offers, INBOX_PAGE_SIZE, params={"status": status} if status else {},
+        request,
+        offers,
+        INBOX_PAGE_SIZE,
+        params={"status": status} if status else {},
         after=lambda rows, marker: rows.inbox_after(marker),
     )
     context = {
@@ -50,8 +53,13 @@ def history(request: TenantRequest) -> HttpResponse:
     events = events.filter(member=account) if about == "memberships" else events.filter(image__owner=account)
     events = events.select_related("image", "actor", "actor_account", "member").order_by("-created_at", "-pk")
     page = keyset_page(
-        request, events, HISTORY_PAGE_SIZE, params={"about": about}, marker="before",
-        stale="That page link is no longer valid; showing the newest entries.", after=rows_after,
+        request,
+        events,
+        HISTORY_PAGE_SIZE,
+        params={"about": about},
+        marker="before",
+        stale="That page link is no longer valid; showing the newest entries.",
+        after=rows_after,
     )
     context = {"events": page.rows, "about": about, "next_query": page.next_query}
     return render_page(request, "memberships/history.html", context)

@@ -24,8 +24,9 @@ OUTCOMES_KEY = "share_outcomes"
 OUTCOME_KINDS = {AlreadyMember: "exists", TenantUnavailable: "unavailable", QuotaExceeded: "quota"}
 
 
-def sharing_context(request: TenantRequest, image: Image, form: ShareForm | None = None,
-                    outcomes: list[dict] | None = None) -> dict:
+def sharing_context(
+    request: TenantRequest, image: Image, form: ShareForm | None = None, outcomes: list[dict] | None = None
+) -> dict:
     """What the section shows the owner (R7, R9): every member, the Share form, the last results."""
     try:
         members = list(ImageMember.objects.visible_to(request.account, image))
@@ -61,8 +62,9 @@ def _outcome_rows(result: ShareResult | None, malformed: list[str]) -> list[dict
     return rows
 
 
-def _answer(request: TenantRequest, image: Image, form: ShareForm | None = None,
-            outcomes: list[dict] | None = None) -> HttpResponse:
+def _answer(
+    request: TenantRequest, image: Image, form: ShareForm | None = None, outcomes: list[dict] | None = None
+) -> HttpResponse:
     """htmx: the section alone; otherwise back to the image page (results kept for it)."""
     if wants_fragment(request):
         context = {"image": image, "is_owner": True, **sharing_context(request, image, form, outcomes)}
