@@ -1,18 +1,31 @@
-# One command to start the panel with demo data, one to run every test.
+# One command to start the panel with demo data, one to run every test, one for the static checks.
 VENV ?= .venv
 PYTHON ?= python3
 PY := $(VENV)/bin/python
 PORT ?= 8000
 WORKERS ?= 2
+# Test workers: pytest-xdist processes (see README, "Tests").
+TEST_WORKERS ?= auto
 
-.PHONY: install run test ci clean
+.PHONY: install install-test install-lint run test lint ci clean
 
+# What running needs, and no more; the test and lint extras come with their targets.
 install: $(VENV)/.installed var/secret_key
+install-test: install $(VENV)/.installed-test
+install-lint: install $(VENV)/.installed-lint
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
 	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+$(VENV)/.installed-lint: $(VENV)/.installed
+	$(PY) -m pip install --quiet -e '.[lint]'
 	touch $@
 
 # A secret key made once per checkout (settings read it when SECRET_KEY is unset),
@@ -27,11 +40,20 @@ run: install
 	$(PY) manage.py collectstatic --noinput --verbosity 0 && \
 	exec $(VENV)/bin/gunicorn imagesharing.wsgi --bind 127.0.0.1:$(PORT) --workers $(WORKERS) --access-logfile -
 
-test: install
-	$(VENV)/bin/pytest
+test: install-test
+	$(VENV)/bin/pytest -n $(TEST_WORKERS)
+
+# The static checks CI runs before the tests: lint and format, types, the import
+# layers (docs/rules.md, "Where to look"), and no model change without a migration.
+lint: install-lint
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
+	$(PY) manage.py makemigrations --check --dry-run
 
 ci:
 	bash .ci/run
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache
+	rm -rf $(VENV) staticfiles .pytest_cache .mypy_cache .ruff_cache .import_linter_cache
