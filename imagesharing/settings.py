@@ -7,6 +7,7 @@ silently replaced by a default. The README's configuration table lists them.
 
 import os
 from pathlib import Path
+from typing import Any, overload
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -17,6 +18,10 @@ _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 
 
+@overload
+def env_str(name: str, default: str) -> str: ...
+@overload
+def env_str(name: str, default: None = None) -> str | None: ...
 def env_str(name: str, default: str | None = None) -> str | None:
     value = os.environ.get(name)
     return default if value is None or value == "" else value
@@ -59,6 +64,10 @@ def env_list(name: str, default: list[str]) -> list[str]:
 _UNITS = {"": 1, "K": 1024, "M": 1024**2, "G": 1024**3, "T": 1024**4}
 
 
+@overload
+def env_bytes(name: str, default: int) -> int: ...
+@overload
+def env_bytes(name: str, default: None) -> int | None: ...
 def env_bytes(name: str, default: int | None) -> int | None:
     """A size in bytes, with an optional binary unit: 500M, 20G, 1T."""
     value = env_str(name)
@@ -72,7 +81,7 @@ def env_bytes(name: str, default: int | None) -> int | None:
     return int(number) * _UNITS[unit]
 
 
-def env_database(name: str, default: str) -> dict:
+def env_database(name: str, default: str) -> dj_database_url.DBConfig:
     value = env_str(name, default)
     try:
         return dj_database_url.parse(value, conn_max_age=60, conn_health_checks=True)
@@ -191,7 +200,7 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }

@@ -10,6 +10,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from imagesharing.errors import InvalidValue, NotPermitted, RegionNotEnabled, TenantUnavailable
+from imagesharing.lib.decorators import alters_data
 from imagesharing.lib.parse import parse_tenant_id
 
 
@@ -26,7 +27,7 @@ class Region(models.Model):
         return self.code
 
 
-class AccountQuerySet(models.QuerySet):
+class AccountQuerySet(models.QuerySet["Account"]):
     def enabled_in(self, region: Region) -> "AccountQuerySet":
         """R8: the tenants an image in `region` may be shared with."""
         return self.filter(regions=region)
@@ -104,7 +105,7 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-class ApiTokenQuerySet(models.QuerySet):
+class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
     def issue(self, user: User, name: str, lifetime: timedelta | None = None) -> tuple["ApiToken", str]:
         """Create a token and return it with its plain text, which is never stored."""
         name = (name or "").strip()
@@ -154,10 +155,9 @@ class ApiToken(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
 
+    @alters_data
     def touch(self, now) -> None:
         """Record use, at most once a minute, so that a busy script does not write per request."""
         if self.last_used_at is None or now - self.last_used_at > timedelta(minutes=1):
             self.last_used_at = now
             self.save(update_fields=["last_used_at"])
-
-    touch.alters_data = True

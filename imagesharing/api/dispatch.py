@@ -9,8 +9,9 @@ import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from imagesharing.accounts.models import Account, Region, User
@@ -18,6 +19,8 @@ from imagesharing.api.auth import authenticate
 from imagesharing.api.bodies import check_query
 from imagesharing.api.errors import ApiError, error_response, from_exception
 from imagesharing.errors import DomainError, NotPermitted
+
+_Response = TypeVar("_Response", bound=HttpResponseBase)
 
 REGION_CODE = re.compile(r"[a-z0-9-]{1,8}")
 
@@ -27,11 +30,22 @@ class Call:
     """The endpoint's region and, for authenticated views, the user and the tenant it acts for."""
 
     region: Region
-    user: User | None = None
+    caller: User | None = None
+
+    @property
+    def user(self) -> User:
+        """The authenticated caller; only views with `authenticated=False` have none, and ask for none."""
+        if self.caller is None:
+            raise RuntimeError("This endpoint is not authenticated: the call has no user.")
+        return self.caller
 
     @property
     def account(self) -> Account:
-        return self.user.account
+        """The caller's tenant: `_caller` refuses a login without one."""
+        account = self.user.account
+        if account is None:
+            raise RuntimeError("The caller acts for no tenant.")
+        return account
 
 
 def json_response(body: dict, status: int = 200) -> JsonResponse:
@@ -64,10 +78,10 @@ def _caller(request: HttpRequest, region: Region) -> User:
 def endpoint(*methods: str, authenticated: bool = True) -> Callable:
     """Wrap a view `view(request, call, **url_kwargs)` serving `methods` in one region's endpoint."""
 
-    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    def decorate(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
         @csrf_exempt
         @functools.wraps(view)
-        def wrapper(request: HttpRequest, region: str, **kwargs) -> HttpResponse:
+        def wrapper(request: HttpRequest, region: str, **kwargs) -> HttpResponseBase:
             try:
                 call = Call(find_region(region))
                 if authenticated:
@@ -89,7 +103,7 @@ def endpoint(*methods: str, authenticated: bool = True) -> Callable:
     return decorate
 
 
-def with_request_id(response: HttpResponse) -> HttpResponse:
+def with_request_id(response: _Response) -> _Response:
     """Glance names every response so that clients can log it; glanceclient passes it on."""
     response["X-OpenStack-Request-ID"] = f"req-{uuid.uuid4()}"
     return response

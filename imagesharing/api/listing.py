@@ -4,7 +4,7 @@ from urllib.parse import urlencode
 
 from django.http import QueryDict
 
-from imagesharing.accounts.models import Region, User
+from imagesharing.accounts.models import Account, Region
 from imagesharing.api.errors import bad_request
 from imagesharing.api.serializers import image_json
 from imagesharing.errors import NotFound
@@ -60,24 +60,24 @@ def _hidden(value: str | None) -> bool:
     raise bad_request("os_hidden must be true or false.")
 
 
-def image_page(user: User, region: Region, query: QueryDict) -> dict:
+def image_page(account: Account, region: Region, query: QueryDict) -> dict:
     """One page of the caller's list in the region (R5 and filters), with Glance's links."""
     params = _single(query)
     limit = _limit(params.get("limit"))
     key, direction = _sort(params)
     images = Image.objects.listed_for(
-        user.account, region, **{name: params[name] for name in FILTERS if name in params}
+        account, region, **{name: params[name] for name in FILTERS if name in params}
     ).sorted_by(key, direction)
     if "marker" in params:
         try:
-            marker = Image.objects.get_usable(user.account, params["marker"])
+            marker = Image.objects.get_usable(account, params["marker"])
         except NotFound:
             raise bad_request(f"Marker {params['marker']} is not an image in this list.") from None
         images = images.after(marker, key, direction)
     rows = (
         []
         if limit == 0 or _hidden(params.get("os_hidden"))
-        else list(images.select_related("owner").first_for(user.account, limit + 1))
+        else list(images.select_related("owner").first_for(account, limit + 1))
     )
     page = rows[:limit]
     links = {k: v for k, v in params.items() if k != "marker"}

@@ -4,7 +4,7 @@ Every image is reached through `Image.objects.get_usable` (R6) within the endpoi
 region, so an image the caller may not know about is 404 whatever is asked of it.
 """
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 
 from imagesharing.api.bodies import JSON_PATCH, read_json, read_object
 from imagesharing.api.dispatch import Call, endpoint, json_response, no_content
@@ -85,7 +85,7 @@ def images(request: HttpRequest, call: Call) -> HttpResponse:
         response = json_response(image_json(image), status=201)
         response["Location"] = request.build_absolute_uri(f"/api/{call.region.code.lower()}/v2/images/{image.pk}")
         return response
-    return json_response(image_page(call.user, call.region, request.GET))
+    return json_response(image_page(call.account, call.region, request.GET))
 
 
 @endpoint("GET", "PATCH", "DELETE")
@@ -103,7 +103,7 @@ def image(request: HttpRequest, call: Call, image_id: str) -> HttpResponse:
 
 
 @endpoint("GET", "PUT")
-def image_file(request: HttpRequest, call: Call, image_id: str) -> HttpResponse:
+def image_file(request: HttpRequest, call: Call, image_id: str) -> HttpResponseBase:
     """Image data, streamed both ways: PUT uploads once to a queued image, GET downloads (R6).
 
     The Content-Length, when sent, is the declared size: a body cut short kills the image.

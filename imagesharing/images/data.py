@@ -94,7 +94,7 @@ def too_large_message(limit: int) -> str:
     return f"The image data is larger than the {format_bytes(limit)} you may store now."
 
 
-def format_bytes(size: int) -> str:
+def format_bytes(size: float) -> str:
     for unit in ["bytes", "KiB", "MiB", "GiB", "TiB"]:
         if size < 1024 or unit == "TiB":
             return f"{size:,} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"

@@ -10,7 +10,7 @@ import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from django.conf import settings
 from django.core.files.storage import Storage
@@ -92,13 +92,15 @@ class ShareResult:
         return [outcome.member for outcome in self.outcomes if outcome.member is not None]
 
 
-class ImageQuerySet(models.QuerySet):
+class ImageQuerySet(models.QuerySet["Image"]):
     def live(self) -> "ImageQuerySet":
         return self.exclude(status=Status.DELETED)
 
-    def _member_rows(self) -> models.QuerySet:
+    def _member_rows(self) -> "models.QuerySet[ImageMember]":
         """Every member row, through the reverse relation `Image.members` (memberships is not imported)."""
-        return self.model._meta.get_field("members").related_model._default_manager.all()
+        # ImageMember, known here by name only; the stubs also allow a lazy "self", resolved once models load.
+        member_model = cast("type[ImageMember]", self.model._meta.get_field("members").related_model)
+        return member_model._default_manager.all()
 
     def reachable_by(self, account: Account, statuses: Iterable[str] | None = None) -> "ImageQuerySet":
         """R5 and R6 in one expression: the live images `account` reaches, in any region.
@@ -223,7 +225,7 @@ class ImageQuerySet(models.QuerySet):
         tenant shares with is not the viewer's to know); the rest get None.
         """
         members = self._member_rows().filter(image=OuterRef("pk")).order_by().values("image")
-        count = Coalesce(Subquery(members.annotate(n=Count("pk")).values("n")[:1]), 0)
+        count: Coalesce | Case = Coalesce(Subquery(members.annotate(n=Count("pk")).values("n")[:1]), 0)
         if owner is not None:
             count = Case(When(owner=owner, then=count), default=None, output_field=IntegerField())
         return self.annotate(member_count=count)
@@ -411,7 +413,7 @@ class Image(models.Model):
 
     def _clean_changes(self, user: User, changes: dict, as_operator: bool, creating: bool = False) -> dict:
         """Check every requested change before any is written, so bad input changes nothing."""
-        cleaned = {}
+        cleaned: dict[str, object] = {}
         for field, value in changes.items():
             if field in CREATE_ONLY and not creating:
                 raise NotPermitted(f"Attribute '{field}' can be set only when the image is created.")
@@ -706,7 +708,7 @@ class Image(models.Model):
             setattr(self, field.attname, getattr(other, field.attname))
 
 
-class PendingDeletionQuerySet(models.QuerySet):
+class PendingDeletionQuerySet(models.QuerySet["PendingDeletion"]):
     def delete_stored(self, storage: Storage, name: str) -> None:
         """Delete stored data; a failure is kept as a pending deletion for retry, never lost."""
         try:

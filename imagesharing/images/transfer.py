@@ -35,9 +35,16 @@ class ImageUploadHandler(FileUploadHandler):
         super().new_file(*args, **kwargs)
         self.incoming = IncomingData(self.limit)
 
+    @property
+    def _spool(self) -> IncomingData:
+        """The current file's spool; Django calls `new_file` before it hands over any data."""
+        if self.incoming is None:
+            raise RuntimeError("new_file() was not called before the file's data.")
+        return self.incoming
+
     def receive_data_chunk(self, raw_data: bytes, start: int) -> None:
         try:
-            self.incoming.write(raw_data)
+            self._spool.write(raw_data)
         except DomainError as error:
             self.error = error  # the view hands it to `Image.receive_spooled`, which discards and kills
             raise StopUpload(connection_reset=True) from None
@@ -51,7 +58,7 @@ class ImageUploadHandler(FileUploadHandler):
 
     def file_complete(self, file_size: int):
         self.completed = True
-        return self.incoming.file
+        return self._spool.file
 
     def upload_interrupted(self) -> None:
         if self.incoming is not None:

@@ -8,5 +8,5 @@ F = TypeVar("F", bound=Callable)
 
 def alters_data(method: F) -> F:
     """Mark a method that changes data, so that templates refuse to call it (Django's `alters_data`)."""
-    method.alters_data = True  # type: ignore[attr-defined]
+    method.alters_data = True  # type: ignore[attr-defined]  # a function attribute, which Callable does not declare
     return method

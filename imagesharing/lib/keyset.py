@@ -4,13 +4,15 @@ It follows the index on the sort key instead of using OFFSET, so page 10,000 cos
 what page 1 does.
 """
 
+from typing import TypeVar
+
 from django.db import models
 from django.db.models import Q
 
+_Rows = TypeVar("_Rows", bound=models.QuerySet)
 
-def rows_after(
-    rows: models.QuerySet, marker: models.Model, key: str = "created_at", direction: str = "desc"
-) -> models.QuerySet:
+
+def rows_after(rows: _Rows, marker: models.Model, key: str = "created_at", direction: str = "desc") -> _Rows:
     """The rows of `rows` (ordered by `key`, then pk, in `direction`) that follow `marker`."""
     op = "lt" if direction == "desc" else "gt"
     value = getattr(marker, key)

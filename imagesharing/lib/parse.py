@@ -6,6 +6,7 @@ refuses strings of over 4,300 digits with a ValueError that would be a 500.
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
+from django.db.models.fields.related import RelatedField
 
 from imagesharing.errors import TenantUnavailable
 
@@ -58,11 +59,14 @@ def _field_at(model: type[models.Model], path: str) -> models.Field:
     opts = model._meta
     names = path.split("__")
     for name in names[:-1]:
-        opts = opts.get_field(name).related_model._meta
+        related = opts.get_field(name).related_model
+        if related is None or isinstance(related, str):  # not a relation: the path cannot go on
+            raise FieldDoesNotExist(f"{path} does not follow relations of {model.__name__}.")
+        opts = related._meta
     last = names[-1]
     if last == "pk":
         return opts.pk
     field = opts.get_field(last)
     if not isinstance(field, models.Field):
         raise FieldDoesNotExist(f"{path} is not a concrete field of {model.__name__}.")
-    return field.target_field if field.is_relation else field
+    return field.target_field if isinstance(field, RelatedField) else field

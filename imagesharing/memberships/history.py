@@ -9,7 +9,7 @@ from imagesharing.choices import Action
 from imagesharing.images.models import Image
 
 
-class EventQuerySet(models.QuerySet):
+class EventQuerySet(models.QuerySet["Event"]):
     def visible_to(self, account: Account) -> "EventQuerySet":
         """R16: an owner sees its images' history; a consumer its own memberships' history."""
         return self.filter(Q(image__owner=account) | Q(member=account))

@@ -21,7 +21,7 @@ INBOX_ORDER = Case(
 )
 
 
-class ImageMemberQuerySet(models.QuerySet):
+class ImageMemberQuerySet(models.QuerySet["ImageMember"]):
     def active(self) -> "ImageMemberQuerySet":
         """Members that give access: their image is live and shared (R9)."""
         return self.filter(image__visibility=Visibility.SHARED).exclude(image__status=Status.DELETED)

@@ -13,7 +13,7 @@ from imagesharing.memberships.members import ImageMember
 REPORT_DETAILS_MAX_LENGTH = 2000
 
 
-class ImageReportQuerySet(models.QuerySet):
+class ImageReportQuerySet(models.QuerySet["ImageReport"]):
     def open(self) -> "ImageReportQuerySet":
         """The operators' queue: reports nobody has closed yet, oldest first."""
         return self.filter(closed_at__isnull=True).order_by("created_at", "pk")

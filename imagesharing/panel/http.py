@@ -9,7 +9,7 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django_htmx.middleware import HtmxDetails
@@ -22,12 +22,12 @@ from imagesharing.panel.rendering import messages_only, safe_next, wants_fragmen
 class TenantRequest(HttpRequest):
     """What every panel view receives: a person (`user`) acting for a tenant (`account`)."""
 
-    user: User  # type: ignore[assignment]
+    user: User
     account: Account
     htmx: HtmxDetails
 
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 
 
 def tenant_view(*, back: Callable[..., str] | None = None) -> Callable[[View], View]:
@@ -42,11 +42,12 @@ def tenant_view(*, back: Callable[..., str] | None = None) -> Callable[[View], V
     def decorate(view: View) -> View:
         @login_required
         @wraps(view)
-        def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-            account = request.user.account  # type: ignore[union-attr]
+        def wrapper(request: TenantRequest, *args, **kwargs) -> HttpResponseBase:
+            # A TenantRequest once `account` is set below: `login_required` lets only signed-in users in.
+            account = request.user.account
             if account is None:
                 return render(request, "accounts/no_tenant.html", status=403)
-            request.account = account  # type: ignore[attr-defined]
+            request.account = account
             try:
                 return view(request, *args, **kwargs)
             except NotFound:

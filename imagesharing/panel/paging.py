@@ -2,6 +2,7 @@
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -9,6 +10,8 @@ from django.db import models
 from django.http import HttpRequest
 
 from imagesharing.lib.parse import parse_field_value
+
+_Rows = TypeVar("_Rows", bound=models.QuerySet)
 
 STALE_MARKER = "That page link is no longer valid; showing the first page."
 
@@ -23,14 +26,14 @@ class Page:
 
 def keyset_page(
     request: HttpRequest,
-    rows: models.QuerySet,
+    rows: _Rows,
     size: int,
     *,
     params: dict,
-    after: Callable[[models.QuerySet, models.Model], models.QuerySet],
+    after: Callable[[_Rows, Any], _Rows],  # (rows, marker row): the marker is one of `rows`
     marker: str = "marker",
     stale: str = STALE_MARKER,
-    fetch: Callable[[models.QuerySet, int], Iterable] = lambda rows, count: rows[:count],
+    fetch: Callable[[_Rows, int], Iterable] = lambda rows, count: rows[:count],
 ) -> Page:
     """One page of `rows` (already filtered and ordered) starting after the marker row, if any.
 

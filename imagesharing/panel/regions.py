@@ -11,8 +11,9 @@ def tenant_regions(request: HttpRequest) -> list[Region]:
     """The regions the tenant is enabled in (R8), read once per request."""
     if not hasattr(request, "_panel_regions"):
         account = request.user.account if request.user.is_authenticated else None
-        request._panel_regions = list(account.regions.all()) if account is not None else []  # type: ignore[attr-defined]
-    return request._panel_regions  # type: ignore[attr-defined]
+        regions = list(account.regions.all()) if account is not None else []
+        request._panel_regions = regions  # type: ignore[attr-defined]  # a per-request cache HttpRequest does not declare
+    return request._panel_regions  # type: ignore[attr-defined]  # the cache set above
 
 
 def current_region(request: HttpRequest) -> Region | None:

@@ -11,7 +11,9 @@ from django_htmx.http import reswap
 def wants_fragment(request: HttpRequest) -> bool:
     """An htmx request that will swap a fragment (a history restore needs the whole page)."""
     htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.history_restore_request
+    if not htmx:
+        return False
+    return not htmx.history_restore_request
 
 
 def render_page(
@@ -35,7 +37,7 @@ def render_page(
 def messages_only(request: HttpRequest) -> HttpResponse:
     """For htmx: swap nothing but the out-of-band messages and badge (a refusal changed nothing)."""
     response = HttpResponse(render_to_string("_partials/oob.html", {}, request))
-    return reswap(response, "none")  # type: ignore[arg-type]
+    return reswap(response, "none")
 
 
 def safe_next(request: HttpRequest, default: str) -> str:

@@ -23,7 +23,7 @@ def _clean_server_name(name) -> str:
     return name.strip()
 
 
-class ServerQuerySet(models.QuerySet):
+class ServerQuerySet(models.QuerySet["Server"]):
     def owned_by(self, account: Account) -> "ServerQuerySet":
         return self.filter(owner=account)
 

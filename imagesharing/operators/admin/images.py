@@ -5,7 +5,10 @@ operator as actor); the few plain fields left editable are saved through
 `Image.update`, so they get the same validation, all or nothing.
 """
 
+from typing import TYPE_CHECKING, TypedDict
+
 from django.contrib import admin, messages
+from django.db.models import QuerySet
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
@@ -16,9 +19,18 @@ from imagesharing.images.models import Image
 from imagesharing.memberships.members import ImageMember
 from imagesharing.operators.admin.kit import ExactIdSearchMixin, run_each
 
+if TYPE_CHECKING:  # django-stubs' helper: a lint dependency, not a run-time one
+    from django_stubs_ext import WithAnnotations
+
 # Properties with no rule beyond their value; saved through `Image.update` all the same.
 # (Disk and container format are set when an image is created, and never changed.)
 EDITABLE_FIELDS = ("name", "protected", "min_disk", "min_ram")
+
+
+class MemberCount(TypedDict):
+    """What `ImageQuerySet.with_member_count` adds to each image."""
+
+    member_count: int
 
 
 class MemberInline(admin.TabularInline):
@@ -79,7 +91,7 @@ class ImageAdmin(ExactIdSearchMixin, admin.ModelAdmin):
         return image.owner.tenant_id
 
     @admin.display(description="members", ordering="member_count")
-    def member_count(self, image: Image) -> int:
+    def member_count(self, image: "WithAnnotations[Image, MemberCount]") -> int:
         return image.member_count
 
     @admin.display(description="revoke or reset members")
@@ -135,7 +147,7 @@ class ImageAdmin(ExactIdSearchMixin, admin.ModelAdmin):
         actions.pop("delete_selected", None)  # a raw delete; destroy_selected replaces it
         return actions
 
-    def _set_visibility(self, request, queryset, visibility: str) -> None:
+    def _set_visibility(self, request, queryset: QuerySet[Image], visibility: str) -> None:
         run_each(
             self,
             request,
@@ -145,19 +157,19 @@ class ImageAdmin(ExactIdSearchMixin, admin.ModelAdmin):
         )
 
     @admin.action(description="Make selected images public", permissions=["change"])
-    def make_public(self, request, queryset) -> None:
+    def make_public(self, request, queryset: QuerySet[Image]) -> None:
         self._set_visibility(request, queryset, Visibility.PUBLIC)
 
     @admin.action(description="Make selected images private", permissions=["change"])
-    def make_private(self, request, queryset) -> None:
+    def make_private(self, request, queryset: QuerySet[Image]) -> None:
         self._set_visibility(request, queryset, Visibility.PRIVATE)
 
     @admin.action(description="Make selected images shared", permissions=["change"])
-    def make_shared(self, request, queryset) -> None:
+    def make_shared(self, request, queryset: QuerySet[Image]) -> None:
         self._set_visibility(request, queryset, Visibility.SHARED)
 
     @admin.action(description="Delete selected images", permissions=["delete"])
-    def destroy_selected(self, request, queryset) -> None:
+    def destroy_selected(self, request, queryset: QuerySet[Image]) -> None:
         run_each(
             self,
             request,

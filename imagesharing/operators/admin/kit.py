@@ -1,6 +1,7 @@
 """What every model admin here shares: searching by pasted IDs, and bulk actions through model methods."""
 
 from collections.abc import Callable, Iterable
+from typing import TypeVar
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import lookup_spawns_duplicates, model_ngettext
@@ -10,8 +11,10 @@ from django.http import HttpRequest
 from imagesharing.errors import DomainError
 from imagesharing.lib.parse import parse_field_value
 
+_M = TypeVar("_M", bound=Model)
 
-class ExactIdSearchMixin:
+
+class ExactIdSearchMixin(admin.ModelAdmin):
     """Search as operators paste IDs: `=path` entries match the typed value exactly.
 
     Django's own `=` search compares text, which casts a UUID or number column and
@@ -21,16 +24,13 @@ class ExactIdSearchMixin:
     since image names hold spaces.
     """
 
-    model: type[Model]
-    opts: object
-
     def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str):
         term = search_term.strip()
         if not term:
             return queryset, False
         matches = Q()
         paths = []
-        for entry in self.get_search_fields(request):  # type: ignore[attr-defined]
+        for entry in self.get_search_fields(request):
             if entry.startswith("="):
                 path = entry[1:]
                 value = parse_field_value(self.model, path, term)
@@ -48,7 +48,7 @@ class ExactIdSearchMixin:
 
 
 def run_each(
-    model_admin: admin.ModelAdmin, request: HttpRequest, objects: Iterable, act: Callable[[Model], object], done: str
+    model_admin: admin.ModelAdmin, request: HttpRequest, objects: Iterable[_M], act: Callable[[_M], object], done: str
 ) -> None:
     """Apply `act` to each object and report: the count that succeeded, and each refusal with its rule's message.
 

@@ -6,6 +6,7 @@ history names the operator as actor.
 
 from django.contrib import admin
 from django.contrib.auth import get_permission_codename
+from django.db.models import QuerySet
 
 from imagesharing.choices import MemberStatus
 from imagesharing.memberships.members import ImageMember
@@ -48,7 +49,7 @@ class ImageMemberAdmin(ExactIdSearchMixin, admin.ModelAdmin):
         return request.user.has_perm(f"{self.opts.app_label}.{get_permission_codename('change', self.opts)}")
 
     @admin.action(description="Revoke selected members", permissions=["revoke"])
-    def revoke(self, request, queryset) -> None:
+    def revoke(self, request, queryset: QuerySet[ImageMember]) -> None:
         run_each(
             self,
             request,
@@ -58,7 +59,7 @@ class ImageMemberAdmin(ExactIdSearchMixin, admin.ModelAdmin):
         )
 
     @admin.action(description="Reset selected members to pending", permissions=["reset"])
-    def reset_to_pending(self, request, queryset) -> None:
+    def reset_to_pending(self, request, queryset: QuerySet[ImageMember]) -> None:
         run_each(
             self,
             request,

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from imagesharing.memberships.reports import ImageReport
+from imagesharing.memberships.reports import ImageReport, ImageReportQuerySet
 from imagesharing.operators.admin.kit import ExactIdSearchMixin, run_each
 
 
@@ -58,7 +58,7 @@ class ImageReportAdmin(ExactIdSearchMixin, admin.ModelAdmin):
         return False
 
     @admin.action(description="Close selected reports")
-    def close_reports(self, request, queryset) -> None:
+    def close_reports(self, request, queryset: ImageReportQuerySet) -> None:
         run_each(
             self,
             request,

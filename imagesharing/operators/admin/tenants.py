@@ -32,7 +32,8 @@ class AccountAdmin(ExactIdSearchMixin, admin.ModelAdmin):
 
 @admin.register(User)
 class UserAdmin(ExactIdSearchMixin, DjangoUserAdmin):
-    fieldsets = (*DjangoUserAdmin.fieldsets, ("Tenant", {"fields": ("account",)}))
+    # Django's UserAdmin sets its fieldsets; the stubs type them as ModelAdmin's, which may be None.
+    fieldsets = (*(DjangoUserAdmin.fieldsets or ()), ("Tenant", {"fields": ("account",)}))
     add_fieldsets = (*DjangoUserAdmin.add_fieldsets, ("Tenant", {"fields": ("account",)}))
     list_display = ("username", "account", "email", "is_staff", "is_active", "last_login")
     list_select_related = ("account",)

@@ -1,7 +1,7 @@
 """Image data in the panel: import (describe, then upload) and export (download), R1, R6, R8."""
 
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import redirect
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -19,7 +19,7 @@ from imagesharing.panel.rendering import render_page
 
 @require_safe
 @tenant_view(back=image_page)
-def image_download(request: TenantRequest, image_id) -> HttpResponse:
+def image_download(request: TenantRequest, image_id) -> HttpResponseBase:
     """R6: export the data, streamed, for the owner and members of any status."""
     image = image_for(request, image_id)
     return data_response(request, image, image.open_data(request.user), attachment=True)

@@ -91,7 +91,7 @@ def image_edit(request: TenantRequest, image_id) -> HttpResponse:
     form = ImageEditForm(request.POST, image=image)
     if not form.is_valid():
         for field, errors in form.errors.items():
-            messages.error(request, f"{form.fields[field].label or field.capitalize()}: {' '.join(errors)}")
+            messages.error(request, f"{form.fields[field].label or field.capitalize()}: {' '.join(map(str, errors))}")
         return redirect(image_page(image.pk))
     changed = image.update(request.user, **form.cleaned_data)
     if not changed:

@@ -90,7 +90,7 @@ def share(request: TenantRequest, image_id) -> HttpResponse:
             form.add_error("acknowledge" if "acknowledge" in form.fields else None, error.message)
     if not form.is_valid():
         for errors in form.errors.values():
-            messages.error(request, " ".join(errors))
+            messages.error(request, " ".join(map(str, errors)))
         return _answer(request, image, form=form)
     rows = _outcome_rows(result, form.malformed)
     added = len(result.added) if result else 0

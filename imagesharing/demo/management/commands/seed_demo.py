@@ -8,7 +8,7 @@ goes through the model methods, so the demo history is real history.
 
 import hashlib
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from imagesharing.accounts.models import Account, Region, User
@@ -113,17 +113,24 @@ class Command(BaseCommand):
         existing = set(image.members.values_list("member_id", flat=True))
         new = [consumer for consumer in statuses if consumer.account_id not in existing]
         if new:
-            image.share_with(owner, [consumer.account.tenant_id for consumer in new], acknowledged=True)
+            image.share_with(owner, [tenant_of(consumer).tenant_id for consumer in new], acknowledged=True)
         for consumer in new:
             member = image.members.get(member=consumer.account)
             member.set_status(consumer, statuses[consumer])
 
     def server_and_snapshot(self, user: User, image_name: str, server_name: str) -> None:
-        if Server.objects.owned_by(user.account).filter(name=server_name).exists():
+        if Server.objects.owned_by(tenant_of(user)).filter(name=server_name).exists():
             return
-        image = Image.objects.usable_by(user.account).get(name=image_name)
+        image = Image.objects.usable_by(tenant_of(user)).get(name=image_name)
         server = Server.objects.boot(user, image, server_name)
         server.snapshot(user, f"{server_name}-snapshot")
+
+
+def tenant_of(user: User) -> Account:
+    """The tenant a demo login acts for (`Command.login` creates each with one)."""
+    if user.account is None:
+        raise CommandError(f"The login {user.username!r} acts for no tenant.")
+    return user.account
 
 
 def demo_data(name: str, size_mib: int):
