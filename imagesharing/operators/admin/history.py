@@ -3,11 +3,11 @@
 from django.contrib import admin
 
 from imagesharing.memberships.history import Event
-from imagesharing.operators.admin.kit import ExactIdSearchMixin
+from imagesharing.operators.admin.kit import IdSearchAdmin, ReadOnlyRows
 
 
 @admin.register(Event)
-class EventAdmin(ExactIdSearchMixin, admin.ModelAdmin):
+class EventAdmin(ReadOnlyRows, IdSearchAdmin):
     """The history is read-only for everyone, operators included."""
 
     list_display = (
@@ -36,12 +36,3 @@ class EventAdmin(ExactIdSearchMixin, admin.ModelAdmin):
     @admin.display(description="actor tenant ID", ordering="actor_account__tenant_id")
     def actor_tenant_id(self, event: Event) -> int | None:
         return event.actor_account.tenant_id if event.actor_account else None
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

@@ -17,7 +17,7 @@ from imagesharing.choices import Status, Visibility
 from imagesharing.errors import DomainError
 from imagesharing.images.models import Image
 from imagesharing.memberships.members import ImageMember
-from imagesharing.operators.admin.kit import ExactIdSearchMixin, run_each
+from imagesharing.operators.admin.kit import IdSearchAdmin, ReadOnlyRows, run_each
 
 if TYPE_CHECKING:  # django-stubs' helper: a lint dependency, not a run-time one
     from django_stubs_ext import WithAnnotations
@@ -33,7 +33,7 @@ class MemberCount(TypedDict):
     member_count: int
 
 
-class MemberInline(admin.TabularInline):
+class MemberInline(ReadOnlyRows, admin.TabularInline):
     """Read-only: owners add members; operators revoke or reset them with the member actions."""
 
     model = ImageMember
@@ -46,18 +46,9 @@ class MemberInline(admin.TabularInline):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("member").order_by("created_at", "pk")
 
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
 
 @admin.register(Image)
-class ImageAdmin(ExactIdSearchMixin, admin.ModelAdmin):
+class ImageAdmin(IdSearchAdmin):
     list_display = (
         "__str__",
         "owner_tenant_id",

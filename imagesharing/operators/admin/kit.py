@@ -14,7 +14,7 @@ from imagesharing.lib.parse import parse_field_value
 _M = TypeVar("_M", bound=Model)
 
 
-class ExactIdSearchMixin(admin.ModelAdmin):
+class IdSearchAdmin(admin.ModelAdmin):
     """Search as operators paste IDs: `=path` entries match the typed value exactly.
 
     Django's own `=` search compares text, which casts a UUID or number column and
@@ -45,6 +45,19 @@ class ExactIdSearchMixin(admin.ModelAdmin):
             return queryset.none(), False
         duplicates = any(lookup_spawns_duplicates(self.opts, path) for path in paths)
         return queryset.filter(matches), duplicates
+
+
+class ReadOnlyRows:
+    """No add, no field edits, no raw delete: these rows change only through model methods, by action, or never."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
 
 
 def run_each(

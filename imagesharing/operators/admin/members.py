@@ -10,11 +10,11 @@ from django.db.models import QuerySet
 
 from imagesharing.choices import MemberStatus
 from imagesharing.memberships.members import ImageMember
-from imagesharing.operators.admin.kit import ExactIdSearchMixin, run_each
+from imagesharing.operators.admin.kit import IdSearchAdmin, ReadOnlyRows, run_each
 
 
 @admin.register(ImageMember)
-class ImageMemberAdmin(ExactIdSearchMixin, admin.ModelAdmin):
+class ImageMemberAdmin(ReadOnlyRows, IdSearchAdmin):
     """No add, no field edits, no raw delete: owners add members, operators revoke or reset them by action."""
 
     list_display = ("image", "image_id", "member_tenant_id", "status", "image_region", "created_at", "updated_at")
@@ -32,15 +32,6 @@ class ImageMemberAdmin(ExactIdSearchMixin, admin.ModelAdmin):
     @admin.display(description="region", ordering="image__region")
     def image_region(self, member: ImageMember) -> str:
         return member.image.region_id
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     def has_revoke_permission(self, request) -> bool:
         return request.user.has_perm(f"{self.opts.app_label}.{get_permission_codename('delete', self.opts)}")

@@ -3,7 +3,7 @@
 from django.contrib import admin
 
 from imagesharing.memberships.reports import ImageReport, ImageReportQuerySet
-from imagesharing.operators.admin.kit import ExactIdSearchMixin, run_each
+from imagesharing.operators.admin.kit import IdSearchAdmin, run_each
 
 
 class OpenFilter(admin.SimpleListFilter):
@@ -22,7 +22,7 @@ class OpenFilter(admin.SimpleListFilter):
 
 
 @admin.register(ImageReport)
-class ImageReportAdmin(ExactIdSearchMixin, admin.ModelAdmin):
+class ImageReportAdmin(IdSearchAdmin):
     """Reports are filed by consumers in the panel; operators read them and close them."""
 
     list_display = ("created_at", "image", "image_id", "owner_tenant_id", "reporter_tenant_id", "reason", "closed_at")

@@ -2,12 +2,12 @@
 
 from django.contrib import admin
 
-from imagesharing.operators.admin.kit import ExactIdSearchMixin
+from imagesharing.operators.admin.kit import IdSearchAdmin
 from imagesharing.servers.models import Server
 
 
 @admin.register(Server)
-class ServerAdmin(ExactIdSearchMixin, admin.ModelAdmin):
+class ServerAdmin(IdSearchAdmin):
     list_display = ("name", "id", "owner_tenant_id", "region", "status", "image", "created_at")
     list_filter = ("region", "status")
     list_select_related = ("owner", "region", "image")

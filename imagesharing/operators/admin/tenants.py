@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
 from imagesharing.accounts.models import Account, ApiToken, Region, User
-from imagesharing.operators.admin.kit import ExactIdSearchMixin
+from imagesharing.operators.admin.kit import IdSearchAdmin
 
 
 @admin.register(Region)
@@ -14,7 +14,7 @@ class RegionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Account)
-class AccountAdmin(ExactIdSearchMixin, admin.ModelAdmin):
+class AccountAdmin(IdSearchAdmin):
     list_display = ("tenant_id", "name", "region_codes", "created_at")
     list_filter = ("regions",)
     search_fields = ("=tenant_id", "name")
@@ -31,7 +31,7 @@ class AccountAdmin(ExactIdSearchMixin, admin.ModelAdmin):
 
 
 @admin.register(User)
-class UserAdmin(ExactIdSearchMixin, DjangoUserAdmin):
+class UserAdmin(IdSearchAdmin, DjangoUserAdmin):
     # Django's UserAdmin sets its fieldsets; the stubs type them as ModelAdmin's, which may be None.
     fieldsets = (*(DjangoUserAdmin.fieldsets or ()), ("Tenant", {"fields": ("account",)}))
     add_fieldsets = (*DjangoUserAdmin.add_fieldsets, ("Tenant", {"fields": ("account",)}))
