@@ -80,6 +80,16 @@ class ChecklistRequired(DomainError):
     default_message = "Confirm the security and legal checklist before the first share."
 
 
+class StaleChange(DomainError):
+    """The change was made on an older state of the image: something changed it since."""
+
+    http_status = 409
+    default_message = (
+        "This image changed since the page was loaded, so nothing was saved. "
+        "Here it is as it is now: make your change again if it still applies."
+    )
+
+
 class InvalidValue(DomainError):
     """A value is not one the rules accept (a member status, a name, a visibility)."""
 

@@ -43,6 +43,7 @@ from imagesharing.errors import (
     NotPermitted,
     NotShareable,
     QuotaExceeded,
+    StaleChange,
     TenantUnavailable,
 )
 from imagesharing.images.data import IncomingData
@@ -449,17 +450,30 @@ class Image(models.Model):
                 raise InvalidValue(f"The property {field!r} cannot be changed.")
         return cleaned
 
+    @property
+    def version(self) -> str:
+        """The state a form was built from: it changes with every save of the image row."""
+        return self.updated_at.isoformat()
+
+    def require_version(self, version: str | None) -> None:
+        """A change built on an older state of this image is refused (None: nothing to compare)."""
+        if version is not None and version != self.version:
+            raise StaleChange()
+
     @alters_data
-    def update(self, user: User, *, as_operator: bool = False, **changes) -> list[str]:
+    def update(self, user: User, *, as_operator: bool = False, version: str | None = None, **changes) -> list[str]:
         """R1, R9, R10, R16: the owner renames or changes properties; all or nothing.
 
         Returns the names of the fields that changed. A visibility change is recorded
         in the history; members are kept while an image is not shared (as Glance
-        does) but give no access until it is shared again.
+        does) but give no access until it is shared again. With `version` (from a
+        form built earlier), a change made to the image since is never silently
+        undone: the update is refused as stale.
         """
         with transaction.atomic():
             locked = Image.objects.select_for_update().get(pk=self.pk)
             locked.require_owner(user, as_operator)
+            locked.require_version(version)
             cleaned = locked._clean_changes(user, changes, as_operator)
             changed = [field for field, value in cleaned.items() if getattr(locked, field) != value]
             if not changed:
@@ -540,7 +554,7 @@ class Image(models.Model):
                 transaction.savepoint_rollback(savepoint)
                 return ShareResult(outcomes, made_shared=False)
             transaction.savepoint_commit(savepoint)
-        self.visibility = locked.visibility
+        self._refresh_from(locked)
         return ShareResult(outcomes, made_shared=was_private)
 
     def _add_locked(self, user: User, tenant_id: object) -> "ImageMember":

@@ -40,6 +40,16 @@ class ImageMemberQuerySet(models.QuerySet["ImageMember"]):
             raise NotFound()
         return own
 
+    def dormant(self, account: Account, image: Image) -> "ImageMemberQuerySet":
+        """R9: the members a private image keeps, for its owner's eyes only (R7).
+
+        They give no access while the image is private and have it again when it is
+        shared; anyone but the owner, and any image that is not private, gets none.
+        """
+        if account.pk != image.owner_id or not image.is_private:
+            return self.none()
+        return self.filter(image=image).select_related("member").order_by("created_at", "pk")
+
     def inbox(self, account: Account, statuses: list[str] | None = None) -> "ImageMemberQuerySet":
         """R5: the "Shared with me" offers; pending first, then rejected, then accepted."""
         offers = self.active().filter(member=account)

@@ -17,15 +17,23 @@ def wants_fragment(request: HttpRequest) -> bool:
 
 
 def render_page(
-    request: HttpRequest, template: str, context: dict, fragment: str | None = None, status: int = 200
+    request: HttpRequest,
+    template: str,
+    context: dict,
+    fragment: str | None = None,
+    status: int = 200,
+    refresh: tuple[str, ...] = (),
 ) -> HttpResponse:
     """The full page, or for htmx the named partial of the same template plus out-of-band updates.
 
     The out-of-band part refreshes the messages (an aria-live region, so changes are
-    announced) and the pending-offers badge in the header.
+    announced), the pending-offers badge in the header, and the `refresh` partials of
+    the template: other parts of the page that show what the action changed.
     """
     if fragment and wants_fragment(request):
         html = render_to_string(f"{template}#{fragment}", context, request)
+        for part in refresh:
+            html += render_to_string(f"{template}#{part}", {**context, "oob": True}, request)
         html += render_to_string("_partials/oob.html", context, request)
         response = HttpResponse(html, status=status)
     else:

@@ -24,7 +24,7 @@ def test_the_owner_renames_and_protects(as_owner, image):
 
 def test_making_a_shared_image_private_says_members_lose_access(as_owner, owner, consumer, shared_image):
     factories.member(owner, shared_image, consumer, "accepted")
-    response = edit(as_owner, shared_image, visibility="private")
+    response = edit(as_owner, shared_image, visibility="private", confirmed="yes")
     assert "lose access until you share it again" in " ".join(messages_of(response))
     assert Image.objects.get(pk=shared_image.pk).visibility == "private"
     assert Event.objects.filter(image=shared_image, action="visibility", after="private").exists()

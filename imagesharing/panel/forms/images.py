@@ -36,7 +36,12 @@ class ImageFilterForm(forms.Form):
 
 
 class ImageEditForm(forms.Form):
-    """Name, visibility and protection, changed together by `Image.update` (all or nothing)."""
+    """Name, visibility and protection, changed together by `Image.update` (all or nothing).
+
+    `version` is the state of the image the form was built from: a submit made after
+    another change (a share from another part of the page, another tab, a colleague)
+    is refused instead of silently undoing it.
+    """
 
     name = forms.CharField(max_length=NAME_MAX_LENGTH, required=False)
     visibility = forms.ChoiceField(
@@ -51,11 +56,20 @@ class ImageEditForm(forms.Form):
         required=False,
         label="Protected: cannot be deleted until this is unticked",
     )
+    version = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, image: Image, **kwargs):
-        kwargs.setdefault("initial", {"name": image.name, "visibility": image.visibility, "protected": image.protected})
+        kwargs.setdefault(
+            "initial",
+            {
+                "name": image.name,
+                "visibility": image.visibility,
+                "protected": image.protected,
+                "version": image.version,
+            },
+        )
         super().__init__(*args, **kwargs)
-        if image.visibility == Visibility.PUBLIC:
+        if image.is_public:
             # R10: only operators change a public image's visibility; the field is not offered.
             del self.fields["visibility"]
 

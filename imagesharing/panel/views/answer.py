@@ -9,31 +9,19 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from imagesharing.choices import MemberStatus
-from imagesharing.errors import NotFound, NotShareable
-from imagesharing.images.models import Image
 from imagesharing.memberships.members import ImageMember
 from imagesharing.memberships.reports import ImageReport
 from imagesharing.panel.forms.sharing import ReportForm
 from imagesharing.panel.gates import image_for
 from imagesharing.panel.http import TenantRequest, image_page, tenant_view
 from imagesharing.panel.rendering import redirect_next, render_page, wants_fragment
+from imagesharing.panel.views.image_page import answer_section
 
 STATUS_MESSAGES = {
     MemberStatus.ACCEPTED: "Accepted “{name}”: it is now in your image list in {region}.",
     MemberStatus.REJECTED: "Rejected “{name}”: it is hidden from your image list; you can still boot it by its ID.",
     MemberStatus.PENDING: "“{name}” is back to pending: hidden from your image list until you accept it.",
 }
-
-
-def answer_context(request: TenantRequest, image: Image) -> dict:
-    """A consumer's own member record (R7), or none for a public image."""
-    try:
-        membership = ImageMember.objects.visible_to(request.account, image).first()
-    except (NotFound, NotShareable):
-        membership = None
-    if membership is not None:
-        membership.image = image  # already loaded: the template names it without another query
-    return {"membership": membership}
 
 
 @require_POST
@@ -50,8 +38,7 @@ def set_status(request: TenantRequest, image_id) -> HttpResponse:
     if (request.htmx.target or "").startswith("offer-"):
         context = {"offer": membership, "inbox_next": reverse("memberships:inbox")}
         return render_page(request, "memberships/inbox.html", context, fragment="offer")
-    context = {"image": image, **answer_context(request, image)}
-    return render_page(request, "images/detail.html", context, fragment="my-status")
+    return render_page(request, "images/detail.html", answer_section(request, image), fragment="my-status")
 
 
 @require_http_methods(["GET", "POST"])

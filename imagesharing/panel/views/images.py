@@ -5,20 +5,18 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from imagesharing.choices import Visibility
 from imagesharing.images.models import Image
-from imagesharing.memberships.history import Event
+from imagesharing.memberships.members import ImageMember
 from imagesharing.panel.forms.images import SORTS, ImageEditForm, ImageFilterForm
 from imagesharing.panel.gates import image_for
 from imagesharing.panel.http import TenantRequest, image_page, tenant_view
 from imagesharing.panel.paging import STALE_MARKER, keyset_page
 from imagesharing.panel.regions import current_region
 from imagesharing.panel.rendering import render_page
-from imagesharing.panel.views.answer import answer_context
-from imagesharing.panel.views.sharing import saved_outcomes, sharing_context
-from imagesharing.servers.models import Server
+from imagesharing.panel.views.image_page import page_context
 
 PAGE_SIZE = 25
-HISTORY_ROWS = 50
 
 
 @require_safe
@@ -60,40 +58,32 @@ def image_list(request: TenantRequest) -> HttpResponse:
 def image_detail(request: TenantRequest, image_id) -> HttpResponse:
     """R6: properties, servers, sharing (owner) or the member's own answer (consumer), history."""
     image = image_for(request, image_id)
-    account = request.account
-    is_owner = image.owner_id == account.pk
-    context = {
-        "image": image,
-        "is_owner": is_owner,
-        "servers": Server.objects.owned_by(account).filter(image=image)[:20],
-        "history": Event.objects.visible_to(account)
-        .filter(image=image)
-        .select_related("actor", "actor_account", "member")[:HISTORY_ROWS],
-        "shared_ancestor": image.shared_ancestor() if is_owner else None,
-    }
-    if is_owner:
-        context.update(
-            sharing_context(request, image, outcomes=saved_outcomes(request, image)),
-            edit_form=ImageEditForm(image=image),
-        )
-        if image.is_queued:
-            context["upload_limit"] = Image.objects.upload_limit(account)
-    else:
-        context.update(answer_context(request, image))
-    return render_page(request, "images/detail.html", context)
+    return render_page(request, "images/detail.html", page_context(request, image))
 
 
 @require_POST
 @tenant_view(back=image_page)
 def image_edit(request: TenantRequest, image_id) -> HttpResponse:
-    """R1, R9, R10: the owner renames, shares or unshares, protects; all changes or none."""
+    """R1, R9, R10: the owner renames, shares or unshares, protects; all changes or none.
+
+    Making a shared image private first asks, naming the members who lose access.
+    A form built on an older state of the image is refused (`Image.update`'s version).
+    """
     image = image_for(request, image_id)
     form = ImageEditForm(request.POST, image=image)
     if not form.is_valid():
         for field, errors in form.errors.items():
             messages.error(request, f"{form.fields[field].label or field.capitalize()}: {' '.join(map(str, errors))}")
         return redirect(image_page(image.pk))
-    changed = image.update(request.user, **form.cleaned_data)
+    changes = dict(form.cleaned_data)
+    version = changes.pop("version") or None  # the panel's form always sends it; a bare post is not checked
+    if changes.get("visibility") == Visibility.PRIVATE and image.is_shared and "confirmed" not in request.POST:
+        image.require_owner(request.user)  # R1: nobody else is told who the members are (R7)
+        image.require_version(version)  # a stale form is refused before anything is asked
+        members = list(ImageMember.objects.visible_to(request.account, image))
+        if members:
+            return render_page(request, "images/make_private.html", {"image": image, "form": form, "members": members})
+    changed = image.update(request.user, version=version, **changes)
     if not changed:
         messages.info(request, "Nothing changed.")
     else:

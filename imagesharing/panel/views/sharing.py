@@ -1,51 +1,25 @@
 """The owner's Sharing section of the image page, and the actions that answer with it:
 Share with tenants (R2, R8, R9, R11, seed 004's checklist) and Remove (R12).
 
-This module owns the section: the image page renders it from `sharing_context`, and
-after a share without JavaScript the per-ID results wait in the session until the
-image page shows them once.
+The section itself is built by `image_page.sharing_section`, for the page and for
+these actions alike; after a share without JavaScript the per-ID results wait in the
+session until the image page shows them once.
 """
 
-from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_http_methods, require_POST
 
-from imagesharing.errors import AlreadyMember, ChecklistRequired, NotShareable, QuotaExceeded, TenantUnavailable
+from imagesharing.errors import AlreadyMember, ChecklistRequired, QuotaExceeded, TenantUnavailable
 from imagesharing.images.models import Image, ShareResult
-from imagesharing.memberships.members import ImageMember
 from imagesharing.panel.forms.sharing import ShareForm
 from imagesharing.panel.gates import image_for, member_for
 from imagesharing.panel.http import TenantRequest, sharing_section, tenant_view
 from imagesharing.panel.rendering import render_page, wants_fragment
+from imagesharing.panel.views.image_page import FACTS, keep_outcomes, owner_parts, page_context
 
-OUTCOMES_KEY = "share_outcomes"
 OUTCOME_KINDS = {AlreadyMember: "exists", TenantUnavailable: "unavailable", QuotaExceeded: "quota"}
-
-
-def sharing_context(
-    request: TenantRequest, image: Image, form: ShareForm | None = None, outcomes: list[dict] | None = None
-) -> dict:
-    """What the section shows the owner (R7, R9): every member, the Share form, the last results."""
-    try:
-        members = list(ImageMember.objects.visible_to(request.account, image))
-    except NotShareable:
-        members = []  # R9: a private image has no active members; sharing it makes it shared
-    first_share = image.is_first_share(member_count=len(members))
-    return {
-        "members": members,
-        "share_form": form or ShareForm(first_share=first_share),
-        "first_share": first_share,
-        "outcomes": outcomes,
-        "quota": settings.IMAGE_MEMBER_QUOTA,
-    }
-
-
-def saved_outcomes(request: TenantRequest, image: Image) -> list[dict] | None:
-    """The results of a share made without JavaScript, shown once on the image page."""
-    saved = request.session.pop(OUTCOMES_KEY, None)
-    return saved["rows"] if saved and saved.get("image") == str(image.pk) else None
 
 
 def _outcome_rows(result: ShareResult | None, malformed: list[str]) -> list[dict]:
@@ -65,12 +39,19 @@ def _outcome_rows(result: ShareResult | None, malformed: list[str]) -> list[dict
 def _answer(
     request: TenantRequest, image: Image, form: ShareForm | None = None, outcomes: list[dict] | None = None
 ) -> HttpResponse:
-    """htmx: the section alone; otherwise back to the image page (results kept for it)."""
+    """The section after an action: with htmx, the section and the facts it may have changed
+    (a first share makes the image shared); without, the image page.
+
+    A form with errors is shown again on the whole page, what was typed kept beside
+    its errors; results wait in the session for the page the browser is sent to.
+    """
     if wants_fragment(request):
-        context = {"image": image, "is_owner": True, **sharing_context(request, image, form, outcomes)}
-        return render_page(request, "images/detail.html", context, fragment="sharing")
+        context = owner_parts(request, image, form, outcomes)
+        return render_page(request, "images/detail.html", context, fragment="sharing", refresh=FACTS)
+    if form is not None and form.errors:
+        return render_page(request, "images/detail.html", page_context(request, image, share_form=form))
     if outcomes:
-        request.session[OUTCOMES_KEY] = {"image": str(image.pk), "rows": outcomes}
+        keep_outcomes(request, image, outcomes)
     return redirect(sharing_section(image.pk))
 
 
