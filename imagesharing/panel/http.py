@@ -6,12 +6,15 @@ staff-only operator) has nothing to see here and is pointed to the admin.
 
 from collections.abc import Callable
 from functools import wraps
+from urllib.parse import urlsplit
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django_htmx.http import HttpResponseClientRedirect
 from django_htmx.middleware import HtmxDetails
 
 from imagesharing.accounts.models import Account, User
@@ -30,8 +33,36 @@ class TenantRequest(HttpRequest):
 View = Callable[..., HttpResponseBase]
 
 
+def _page_before(request: HttpRequest) -> str:
+    """The page the person was on: where to come back after signing in.
+
+    A page asked for with GET is itself that page. An action (a POST, or an htmx
+    request for a fragment) is not: its URL may answer POST only. Then it is the
+    page htmx says it was sent from, or the Referer, if on this site; else the overview.
+    """
+    htmx = getattr(request, "htmx", None)
+    if request.method == "GET" and not htmx:
+        return request.get_full_path()
+    origin = (htmx.current_url if htmx else None) or request.headers.get("Referer", "")
+    if origin and url_has_allowed_host_and_scheme(origin, {request.get_host()}, require_https=request.is_secure()):
+        parts = urlsplit(origin)
+        return parts.path + (f"?{parts.query}" if parts.query else "")
+    return reverse("accounts:home")
+
+
+def sign_in_first(request: HttpRequest) -> HttpResponseBase:
+    """No session (never signed in, or it expired): the whole page goes to sign in, then back."""
+    to_login = redirect_to_login(_page_before(request))
+    if getattr(request, "htmx", None):
+        return HttpResponseClientRedirect(to_login["Location"])  # htmx loads it as a page, not into a row
+    return to_login
+
+
 def tenant_view(*, back: Callable[..., str] | None = None) -> Callable[[View], View]:
     """Signed in and acting for a tenant; refusals answered in one way for every page.
+
+    Without a session the person signs in first and comes back to the page it was on
+    (`sign_in_first`), also from an htmx action whose session expired meanwhile.
 
     NotFound is a 404, alike for a stranger's object and a missing one (R6). Any other
     DomainError changed nothing (the model checks before it writes): it is shown as a
@@ -40,11 +71,11 @@ def tenant_view(*, back: Callable[..., str] | None = None) -> Callable[[View], V
     """
 
     def decorate(view: View) -> View:
-        @login_required
         @wraps(view)
         def wrapper(request: TenantRequest, *args, **kwargs) -> HttpResponseBase:
-            # A TenantRequest once `account` is set below: `login_required` lets only signed-in users in.
-            account = request.user.account
+            if not request.user.is_authenticated:
+                return sign_in_first(request)
+            account = request.user.account  # a TenantRequest once `account` is set below
             if account is None:
                 return render(request, "accounts/no_tenant.html", status=403)
             request.account = account

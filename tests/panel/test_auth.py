@@ -95,3 +95,46 @@ def test_the_overview_says_how_many_offers_wait(as_consumer, owner, consumer, sh
     page = text_of(as_consumer.get("/"))
     assert "1</strong> offer waiting" in page
     assert 'id="pending-badge" class="badge">1' in page
+
+
+@pytest.mark.django_db
+def test_an_htmx_action_after_the_session_expired_sends_the_whole_page_to_sign_in():
+    """Issue 10: Accept with the session gone swapped the login page into the row, then ended on a 405."""
+    response = Client().post(
+        f"/images/{ANY}/status/",
+        {"status": "accepted"},
+        headers={"HX-Request": "true", "HX-Current-URL": "http://testserver/shared/?status=pending"},
+    )
+    assert response.status_code == 200 and response.content == b""
+    assert response["HX-Redirect"] == "/login/?next=/shared/%3Fstatus%3Dpending"
+
+
+@pytest.mark.django_db
+def test_an_htmx_page_request_after_the_session_expired_comes_back_to_the_page():
+    response = Client().get(
+        "/images/", {"marker": "x"}, headers={"HX-Request": "true", "HX-Current-URL": "http://testserver/images/"}
+    )
+    assert response["HX-Redirect"] == "/login/?next=/images/"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "referer, expected",
+    [
+        (f"http://testserver/images/{ANY}/", f"/login/?next=/images/{ANY}/"),
+        ("https://elsewhere.example/phish/", "/login/?next=/"),  # never back to another site
+        (None, "/login/?next=/"),
+    ],
+)
+def test_a_plain_action_after_the_session_expired_comes_back_to_its_page_not_its_post_url(referer, expected):
+    headers = {"Referer": referer} if referer else {}
+    response = Client().post(f"/images/{ANY}/status/", {"status": "accepted"}, headers=headers)
+    assert response.status_code == 302 and response["Location"] == expected
+
+
+@pytest.mark.django_db
+def test_signing_in_after_an_expired_action_lands_on_the_page(owner):
+    client = Client()
+    to_login = client.post(f"/images/{ANY}/status/", headers={"Referer": "http://testserver/shared/"})
+    response = client.post(to_login["Location"], {"username": "owner", "password": "password"})
+    assert response.status_code == 302 and response["Location"] == "/shared/"
