@@ -153,7 +153,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "imagesharing.panel.errors.MethodNotAllowedPage",
 ]
+CSRF_FAILURE_VIEW = "imagesharing.panel.errors.csrf_failure"
 
 ROOT_URLCONF = "imagesharing.urls"
 WSGI_APPLICATION = "imagesharing.wsgi.application"

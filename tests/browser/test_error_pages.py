@@ -1,0 +1,40 @@
+"""Issue 10: error pages in Chromium read well on a phone (390 px) and at desktop width."""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests import factories
+from tests.browser.test_sharing_flow import sign_in
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_a_revoked_images_link_gets_a_readable_page(live_server, browser, dfw, width):
+    base = live_server.url
+    producer = factories.user(factories.account(dfw, name="Producer Inc"), username="producer")
+    consumer = factories.user(factories.account(dfw, name="Consumer Ltd"), username="consumer")
+    image = factories.image(producer, dfw, name="golden-web", visibility="shared")
+    factories.member(producer, image, consumer).remove(producer)
+    page = browser.new_context(viewport={"width": width, "height": 800}).new_page()
+    sign_in(page, base, "consumer")
+
+    response = page.goto(f"{base}/images/{image.pk}/")
+
+    assert response is not None and response.status == 404
+    expect(page.get_by_role("heading", name="There is nothing here for you")).to_be_visible()
+    expect(page.get_by_role("navigation", name="Main")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= width  # no sideways scroll
+    page.get_by_role("link", name="Go to your images").click()
+    expect(page).to_have_url(f"{base}/images/")
+
+
+def test_a_buttons_address_opened_as_a_page_is_explained(live_server, browser, dfw):
+    base = live_server.url
+    producer = factories.user(factories.account(dfw, name="Producer Inc"), username="producer")
+    image = factories.image(producer, dfw, name="golden-web")
+    page = browser.new_context(viewport={"width": 390, "height": 800}).new_page()
+    sign_in(page, base, "producer")
+    response = page.goto(f"{base}/images/{image.pk}/share/")
+    assert response is not None and response.status == 405
+    expect(page.get_by_role("heading", name="This address is not a page")).to_be_visible()
