@@ -1,5 +1,6 @@
 """The standing cast: a producer, consumers in the image's region, a stranger, and an
 outsider whose tenant is not enabled in the region."""
+
 import pytest
 
 from tests import factories

@@ -1,4 +1,5 @@
 """Small factories: real rows through the real model methods, no fixtures files, no mocks."""
+
 import itertools
 
 from imagesharing.accounts.models import Account, Region, User
@@ -7,6 +8,11 @@ from imagesharing.images.models import Image
 from imagesharing.memberships.members import ImageMember
 
 _tenant_ids = itertools.count(900001)
+
+# A well-formed image or server ID that no row has (the models' IDs are random uuid4s;
+# this one's version nibble is 0, so uuid4() never makes it). A constant and not a
+# uuid4() call, because parametrize IDs must be the same in every pytest-xdist worker.
+NO_SUCH_ID = "00000000-0000-0000-0000-0000deadbeef"
 
 
 def region(code: str = "DFW") -> Region:
@@ -23,17 +29,22 @@ def account(*regions: Region, name: str = "", tenant_id: int | None = None) -> A
 def user(account_: Account | None = None, *, username: str = "", staff: bool = False) -> User:
     account_ = account_ if account_ is not None or staff else account()
     username = username or f"user{User.objects.count() + 1}-{account_.tenant_id if account_ else 'op'}"
-    return User.objects.create_user(
-        username, password="password", account=account_, is_staff=staff, is_superuser=staff
-    )
+    return User.objects.create_user(username, password="password", account=account_, is_staff=staff, is_superuser=staff)
 
 
 def operator() -> User:
     return user(None, staff=True)
 
 
-def image(owner: User, region_: Region | None = None, *, name: str = "image", size: int = 1024,
-          visibility: str = Visibility.PRIVATE, active: bool = True) -> Image:
+def image(
+    owner: User,
+    region_: Region | None = None,
+    *,
+    name: str = "image",
+    size: int = 1024,
+    visibility: str = Visibility.PRIVATE,
+    active: bool = True,
+) -> Image:
     region_ = region_ or owner.account.regions.first()
     created = Image.objects.create_image(owner, region_, name=name)
     if active:

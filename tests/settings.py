@@ -1,4 +1,5 @@
 """Test settings: the real settings, with a fixed key and a fast password hasher."""
+
 import os
 
 os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-not-for-production-use-0123456789")

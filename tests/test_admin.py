@@ -1,17 +1,16 @@
 """The operators' admin: every page answers; search and filters find the right rows; actions go
 through the model methods and are recorded with the operator as actor (R16); refusals change nothing."""
+
 import pytest
 from django.contrib.messages import ERROR, SUCCESS, WARNING
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from imagesharing.choices import Action
 from imagesharing.accounts.models import ApiToken, User
-from imagesharing.choices import Status, Visibility
+from imagesharing.choices import Action, MemberStatus, Status, Visibility
 from imagesharing.errors import NotPermitted
 from imagesharing.images.models import Image
-from imagesharing.choices import MemberStatus
 from imagesharing.memberships.history import Event
 from imagesharing.memberships.members import ImageMember
 from imagesharing.servers.models import Server
@@ -39,9 +38,9 @@ def act(client, model: str, action: str, *objects):
 
 def history(image: Image) -> list[tuple]:
     return list(
-        Event.objects.filter(image=image).order_by("pk").values_list(
-            "action", "member__tenant_id", "before", "after", "actor__username", "by_operator"
-        )
+        Event.objects.filter(image=image)
+        .order_by("pk")
+        .values_list("action", "member__tenant_id", "before", "after", "actor__username", "by_operator")
     )
 
 
@@ -75,12 +74,19 @@ def world(owner, consumer, other_consumer, stranger, image, shared_image, lon):
 
 
 PAGES = [
-    "accounts_region", "accounts_account", "accounts_user", "accounts_apitoken",
-    "images_image", "memberships_imagemember", "memberships_event", "servers_server",
+    "accounts_region",
+    "accounts_account",
+    "accounts_user",
+    "accounts_apitoken",
+    "images_image",
+    "memberships_imagemember",
+    "memberships_event",
+    "servers_server",
 ]
 
 
 # Every page answers.
+
 
 @pytest.mark.parametrize("model", PAGES)
 def test_every_changelist_and_change_page_answers(ops, world, model):
@@ -95,10 +101,16 @@ def test_add_pages_answer_where_adding_is_plain(ops, model):
 
 
 def test_an_operator_adds_a_login_to_a_tenant(ops, owner):
-    response = ops.post(reverse("admin:accounts_user_add"), {
-        "username": "newbie", "usable_password": "true", "password1": "a-long-pass-phrase-42",
-        "password2": "a-long-pass-phrase-42", "account": owner.account.pk,
-    })
+    response = ops.post(
+        reverse("admin:accounts_user_add"),
+        {
+            "username": "newbie",
+            "usable_password": "true",
+            "password1": "a-long-pass-phrase-42",
+            "password2": "a-long-pass-phrase-42",
+            "account": owner.account.pk,
+        },
+    )
     assert response.status_code == 302
     assert User.objects.get(username="newbie").account == owner.account
 
@@ -118,6 +130,7 @@ def test_it_sends_a_non_staff_user_to_the_admin_login(client, consumer, world, m
 
 
 # Search and filters.
+
 
 def test_image_search_by_owner_tenant_id_id_and_name(ops, world, owner, image, shared_image):
     images = changelist("images_image")
@@ -207,6 +220,7 @@ def test_account_and_user_search_by_tenant_id(ops, world, owner, consumer, other
 
 # Visibility actions (R10, R16).
 
+
 def test_make_public_goes_through_the_model_and_records_the_operator(ops, operator, world, image, shared_image):
     response = act(ops, "images_image", "make_public", image, shared_image)
     assert response.redirect_chain == [(changelist("images_image"), 302)]
@@ -214,12 +228,8 @@ def test_make_public_goes_through_the_model_and_records_the_operator(ops, operat
     image.refresh_from_db()
     shared_image.refresh_from_db()
     assert image.visibility == shared_image.visibility == Visibility.PUBLIC
-    assert history(image)[-1] == (
-        Action.VISIBILITY_CHANGED, None, "private", "public", operator.username, True
-    )
-    assert history(shared_image)[-1] == (
-        Action.VISIBILITY_CHANGED, None, "shared", "public", operator.username, True
-    )
+    assert history(image)[-1] == (Action.VISIBILITY_CHANGED, None, "private", "public", operator.username, True)
+    assert history(shared_image)[-1] == (Action.VISIBILITY_CHANGED, None, "shared", "public", operator.username, True)
 
 
 def test_make_private_and_make_shared(ops, operator, world, image, shared_image):
@@ -250,6 +260,7 @@ def test_a_deleted_image_cannot_be_changed_and_the_others_are(ops, owner, operat
 
 
 # Deletion (R15, R16).
+
 
 def test_delete_action_soft_deletes_through_destroy(ops, operator, world, consumer, other_consumer, shared_image):
     response = act(ops, "images_image", "destroy_selected", shared_image)
@@ -315,6 +326,7 @@ def test_delete_page_refuses_a_protected_image(ops, owner, world, shared_image):
 
 # The image change form.
 
+
 def change_form_data(client, image: Image) -> dict:
     """What the browser would post back unchanged: the editable fields and the inline's management form."""
     response = client.get(reverse("admin:images_image_change", args=[image.pk]))
@@ -332,8 +344,18 @@ def test_rule_bearing_fields_are_read_only_on_the_change_form(ops, world, shared
     page = ops.get(reverse("admin:images_image_change", args=[shared_image.pk]))
     editable = set(page.context["adminform"].form.fields)
     assert editable == {"name", "protected", "min_disk", "min_ram"}
-    for name in ["visibility", "owner", "region", "status", "size", "checksum", "file", "base_image_id",
-                 "disk_format", "container_format"]:
+    for name in [
+        "visibility",
+        "owner",
+        "region",
+        "status",
+        "size",
+        "checksum",
+        "file",
+        "base_image_id",
+        "disk_format",
+        "container_format",
+    ]:
         assert name in page.context["adminform"].readonly_fields
 
 
@@ -362,12 +384,18 @@ def test_images_are_not_added_through_the_admin(ops, world):
 
 # Member actions (R3, R12, R16).
 
+
 def test_revoke_selected_members(ops, operator, world, shared_image, consumer, other_consumer):
     response = act(ops, "memberships_imagemember", "revoke", world["accepted"])
     assert messages_of(response) == [(SUCCESS, "Revoked 1 image member.")]
     assert list(ImageMember.objects.values_list("member", flat=True)) == [other_consumer.account.pk]
     assert history(shared_image)[-1] == (
-        Action.MEMBER_REMOVED, consumer.account.tenant_id, "accepted", "", operator.username, True
+        Action.MEMBER_REMOVED,
+        consumer.account.tenant_id,
+        "accepted",
+        "",
+        operator.username,
+        True,
     )
     assert not Image.objects.usable_by(consumer.account).filter(pk=shared_image.pk).exists()
 
@@ -378,7 +406,12 @@ def test_reset_selected_members_to_pending(ops, operator, world, shared_image, c
     assert set(ImageMember.objects.values_list("status", flat=True)) == {MemberStatus.PENDING}
     status_changes = [row for row in history(shared_image) if row[0] == Action.MEMBER_STATUS_CHANGED]
     assert status_changes[-1] == (
-        Action.MEMBER_STATUS_CHANGED, consumer.account.tenant_id, "accepted", "pending", operator.username, True
+        Action.MEMBER_STATUS_CHANGED,
+        consumer.account.tenant_id,
+        "accepted",
+        "pending",
+        operator.username,
+        True,
     )
     # The pending member was already pending: nothing to record for it.
     assert [row for row in status_changes if row[4] == operator.username] == [status_changes[-1]]
@@ -419,6 +452,7 @@ def test_the_inline_is_read_only(ops, world, shared_image):
 
 # History is read-only.
 
+
 def test_history_refuses_add_change_and_delete(ops, world):
     event = world["memberships_event"]
     before = list(Event.objects.values())
@@ -437,6 +471,7 @@ def test_history_refuses_add_change_and_delete(ops, world):
 
 # API tokens.
 
+
 def test_token_admin_never_shows_the_digest_or_the_token(ops, world):
     token = world["accounts_apitoken"]
     for url in [changelist("accounts_apitoken"), reverse("admin:accounts_apitoken_change", args=[token.pk])]:
@@ -451,6 +486,7 @@ def test_tokens_are_not_added_through_the_admin(ops, world):
 
 
 # Query counts stay fixed whatever the number of rows.
+
 
 def count_queries(client, url: str) -> int:
     with CaptureQueriesContext(connection) as queries:

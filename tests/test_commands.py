@@ -1,11 +1,11 @@
 """The management commands are an interface scripts rely on: output, exit codes, database state."""
+
 import pytest
 from django.core.management import CommandError, call_command
 
 from imagesharing.accounts.models import Account, ApiToken, Region, User
-from imagesharing.choices import Visibility
+from imagesharing.choices import MemberStatus, Visibility
 from imagesharing.images.models import Image
-from imagesharing.choices import MemberStatus
 from imagesharing.memberships.history import Event
 from imagesharing.memberships.members import ImageMember
 from imagesharing.servers.models import Server
@@ -60,8 +60,20 @@ class TestCreateTenant:
     def test_it_creates_a_tenant_with_regions_and_a_user(self, dfw):
         factories.region("ORD")
 
-        output = run("create_tenant", "424242", "--name", "Hooli", "--region", "DFW", "--region", "ord",
-                     "--user", "gavin", "--password", "a-long-passphrase-9")
+        output = run(
+            "create_tenant",
+            "424242",
+            "--name",
+            "Hooli",
+            "--region",
+            "DFW",
+            "--region",
+            "ord",
+            "--user",
+            "gavin",
+            "--password",
+            "a-long-passphrase-9",
+        )
 
         account = Account.objects.get(tenant_id=424242)
         assert account.name == "Hooli"
@@ -97,8 +109,18 @@ class TestCreateTenant:
 
     def test_it_refuses_a_taken_username(self, owner):
         with pytest.raises(CommandError, match="taken"):
-            call_command("create_tenant", "555", "--name", "X", "--region", "DFW",
-                         "--user", "owner", "--password", "a-long-passphrase-9")
+            call_command(
+                "create_tenant",
+                "555",
+                "--name",
+                "X",
+                "--region",
+                "DFW",
+                "--user",
+                "owner",
+                "--password",
+                "a-long-passphrase-9",
+            )
         assert not Account.objects.filter(tenant_id=555).exists()
 
 

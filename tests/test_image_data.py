@@ -1,14 +1,15 @@
 """Image data (issue 5): streamed in with size and hashes, limits, killed uploads, downloads, deletion."""
+
 import hashlib
 import os
 
 import pytest
 from django.core.management import call_command
 
-from imagesharing.errors import DataMismatch, DataTooLarge, InvalidState, NotFound, NotOwner
-from imagesharing.images.transfer import parse_range
 from imagesharing.choices import Status
+from imagesharing.errors import DataMismatch, DataTooLarge, InvalidState, NotFound, NotOwner
 from imagesharing.images.models import Image, PendingDeletion
+from imagesharing.images.transfer import parse_range
 from tests import factories
 
 MIB = 1024 * 1024
@@ -22,13 +23,12 @@ def generated(size: int, seed: int = 7) -> bytes:
 
 def chunks(data: bytes, size: int = 256 * 1024):
     for start in range(0, len(data), size):
-        yield data[start:start + size]
+        yield data[start : start + size]
 
 
 def stored_files(media) -> list[str]:
     return sorted(
-        os.path.relpath(os.path.join(folder, name), media)
-        for folder, _, names in os.walk(media) for name in names
+        os.path.relpath(os.path.join(folder, name), media) for folder, _, names in os.walk(media) for name in names
     )
 
 
@@ -64,8 +64,10 @@ def test_matching_declarations_are_accepted(owner, queued):
 
 @pytest.mark.parametrize(
     "declared, message",
-    [({"declared_size": 999}, "1,000 bytes arrived but 999 were declared"),
-     ({"declared_checksum": "0" * 32}, "checksum is not the one declared")],
+    [
+        ({"declared_size": 999}, "1,000 bytes arrived but 999 were declared"),
+        ({"declared_checksum": "0" * 32}, "checksum is not the one declared"),
+    ],
 )
 def test_a_declaration_mismatch_kills_the_image_and_keeps_no_data(owner, queued, media, declared, message):
     with pytest.raises(DataMismatch, match=message):
@@ -205,9 +207,19 @@ def test_a_failed_deletion_is_kept_and_retried(media, monkeypatch):
 
 @pytest.mark.parametrize(
     "header, expected",
-    [("bytes=0-9", (0, 9)), ("bytes=10-", (10, 99)), ("bytes=-10", (90, 99)), ("bytes=95-200", (95, 99)),
-     ("bytes=100-", None), ("bytes=9-3", None), ("bytes=-0", None), ("bytes=-", None), ("items=0-1", None),
-     ("bytes=0-1,5-6", None), ("", None)],
+    [
+        ("bytes=0-9", (0, 9)),
+        ("bytes=10-", (10, 99)),
+        ("bytes=-10", (90, 99)),
+        ("bytes=95-200", (95, 99)),
+        ("bytes=100-", None),
+        ("bytes=9-3", None),
+        ("bytes=-0", None),
+        ("bytes=-", None),
+        ("items=0-1", None),
+        ("bytes=0-1,5-6", None),
+        ("", None),
+    ],
 )
 def test_range_parsing(header, expected):
     assert parse_range(header, 100) == expected

@@ -1,4 +1,5 @@
 """Keyset paging of image lists: `sorted_by` then `after(marker)` visits every row exactly once."""
+
 from datetime import timedelta
 
 import pytest

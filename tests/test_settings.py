@@ -1,4 +1,5 @@
 """Settings come from the environment, strictly: a bad value stops start-up with a message."""
+
 import os
 import subprocess
 import sys
@@ -18,8 +19,12 @@ PRODUCTION = {
 def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "DJANGO_SETTINGS_MODULE"}}
     return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env={**clean, **env},
-        capture_output=True, text=True, timeout=60,
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 
@@ -41,8 +46,12 @@ def test_the_secret_key_can_come_from_a_file(tmp_path):
     key_file = tmp_path / "secret_key"
     key_file.write_text(PRODUCTION["SECRET_KEY"][::-1] + "\n")
 
-    result = manage("shell", "-c", "from django.conf import settings; print(settings.SECRET_KEY)",
-                    **{**PRODUCTION, "SECRET_KEY": "", "SECRET_KEY_FILE": str(key_file)})
+    result = manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.SECRET_KEY)",
+        **{**PRODUCTION, "SECRET_KEY": "", "SECRET_KEY_FILE": str(key_file)},
+    )
 
     assert result.stdout.strip().splitlines()[-1] == PRODUCTION["SECRET_KEY"][::-1], result.stderr
 
@@ -65,7 +74,11 @@ def test_a_bad_value_stops_start_up_with_a_message(name, value, message):
 
 
 def test_the_member_quota_is_read_from_the_environment():
-    result = manage("shell", "-c", "from django.conf import settings; print(settings.IMAGE_MEMBER_QUOTA)",
-                    **{**PRODUCTION, "IMAGE_MEMBER_QUOTA": "7"})
+    result = manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.IMAGE_MEMBER_QUOTA)",
+        **{**PRODUCTION, "IMAGE_MEMBER_QUOTA": "7"},
+    )
 
     assert result.stdout.strip().splitlines()[-1] == "7", result.stderr

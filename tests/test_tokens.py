@@ -1,4 +1,5 @@
 """API tokens: issued once in plain text, stored as a SHA-256 digest, refused when expired or disabled."""
+
 import hashlib
 from datetime import timedelta
 

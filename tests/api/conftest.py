@@ -1,4 +1,5 @@
 """Calling the API as the standing cast, each with its own token, through Django's test client."""
+
 import json
 from contextlib import contextmanager
 from urllib.parse import urlencode
@@ -23,14 +24,27 @@ class Api:
         self.token = token
         self.root = root
 
-    def request(self, method: str, path: str, body=None, *, content_type: str = "application/json",
-                raw: bytes | None = None, query: dict | None = None, headers: dict | None = None):
+    def request(
+        self,
+        method: str,
+        path: str,
+        body=None,
+        *,
+        content_type: str = "application/json",
+        raw: bytes | None = None,
+        query: dict | None = None,
+        headers: dict | None = None,
+    ):
         headers = dict(headers or {})
         if self.token is not None:
             headers.setdefault("X-Auth-Token", self.token)
         data = raw if raw is not None else (json.dumps(body) if body is not None else "")
         return self.client.generic(
-            method, self.root + path + _query(query), data, content_type=content_type, headers=headers,
+            method,
+            self.root + path + _query(query),
+            data,
+            content_type=content_type,
+            headers=headers,
         )
 
     def get(self, path: str, **query):

@@ -1,4 +1,5 @@
 """X-Auth-Token: a token from the panel or `manage.py issue_token` acts for its user's tenant; nothing else does."""
+
 from datetime import timedelta
 
 import pytest
@@ -62,7 +63,8 @@ def test_an_inactive_users_token_is_401(owner, api_as):
 
 def test_a_login_without_tenant_is_refused(operator, api_as, dfw):
     assert error_of(api_as(operator).get("/v2/images")) == (
-        403, "This login belongs to no tenant; API calls act for a tenant.",
+        403,
+        "This login belongs to no tenant; API calls act for a tenant.",
     )
 
 

@@ -1,4 +1,5 @@
 """PUT and GET /v2/images/{id}/file: image data through the API (issue 5)."""
+
 import hashlib
 import io
 import os
@@ -106,7 +107,8 @@ def test_an_upload_cut_short_leaves_a_killed_image_and_no_data(live_server, medi
     with socket.create_connection((host, port)) as sock:
         sock.sendall(
             f"PUT /api/dfw/v2/images/{image.pk}/file HTTP/1.1\r\nHost: {host}\r\nX-Auth-Token: {token}\r\n"
-            f"Content-Type: {OCTETS}\r\nContent-Length: {10 * len(DATA)}\r\n\r\n".encode() + DATA
+            f"Content-Type: {OCTETS}\r\nContent-Length: {10 * len(DATA)}\r\n\r\n".encode()
+            + DATA
         )
         sock.shutdown(socket.SHUT_WR)  # the client goes away mid-upload
         sock.recv(4096)
@@ -126,9 +128,13 @@ def test_a_chunked_upload_is_read_as_gunicorn_decodes_it(api_as, owner, queued):
     api = api_as(owner)
 
     response = api.client.generic(
-        "PUT", f"/api/dfw/v2/images/{queued.pk}/file", DATA, content_type=OCTETS,
+        "PUT",
+        f"/api/dfw/v2/images/{queued.pk}/file",
+        DATA,
+        content_type=OCTETS,
         headers={"X-Auth-Token": api.token, "Transfer-Encoding": "chunked"},
-        CONTENT_LENGTH="", **{"wsgi.input": io.BytesIO(DATA), "wsgi.input_terminated": True},
+        CONTENT_LENGTH="",
+        **{"wsgi.input": io.BytesIO(DATA), "wsgi.input_terminated": True},
     )
 
     assert response.status_code == 204
@@ -140,8 +146,12 @@ def test_a_chunked_upload_to_a_server_that_cannot_decode_it_is_411(api_as, owner
     api = api_as(owner)
 
     response = api.client.generic(
-        "PUT", f"/api/dfw/v2/images/{queued.pk}/file", DATA, content_type=OCTETS,
-        headers={"X-Auth-Token": api.token, "Transfer-Encoding": "chunked"}, CONTENT_LENGTH="",
+        "PUT",
+        f"/api/dfw/v2/images/{queued.pk}/file",
+        DATA,
+        content_type=OCTETS,
+        headers={"X-Auth-Token": api.token, "Transfer-Encoding": "chunked"},
+        CONTENT_LENGTH="",
     )
 
     assert error_of(response)[0] == 411
@@ -156,25 +166,49 @@ def gunicorn(transactional_db, media, tmp_path):
     if connection.vendor != "postgresql":
         pytest.skip("gunicorn runs in another process, which sees only a PostgreSQL test database")
     db = connection.settings_dict
-    port = _free_port()
-    env = {**os.environ, "DEBUG": "false", "SECRET_KEY": "gunicorn-test-" + "k" * 50, "MEDIA_ROOT": str(media),
-           "FILE_UPLOAD_TEMP_DIR": str(media / "uploads"), "DJANGO_SETTINGS_MODULE": "imagesharing.settings",
-           "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"}
+    # The listening socket is made here and handed to gunicorn (fd://), instead of picking a
+    # free port and letting gunicorn bind it later: under pytest-xdist another worker's live
+    # server, moto server or gunicorn could take that port in between, and the test would
+    # then talk to the wrong server or gunicorn would fail to bind.
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    env = {
+        **os.environ,
+        "DEBUG": "false",
+        "SECRET_KEY": "gunicorn-test-" + "k" * 50,
+        "MEDIA_ROOT": str(media),
+        "FILE_UPLOAD_TEMP_DIR": str(media / "uploads"),
+        "DJANGO_SETTINGS_MODULE": "imagesharing.settings",
+        # gunicorn >= 25.1 opens a control socket at $XDG_RUNTIME_DIR/gunicorn.ctl, else one fixed
+        # path in $HOME that every gunicorn (other test runs, `make run`) shares: keep it per test.
+        "XDG_RUNTIME_DIR": str(tmp_path),
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+    }
+    log = (tmp_path / "gunicorn.log").open("w")
     server = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "imagesharing.wsgi", "--bind", f"127.0.0.1:{port}",
-         "--workers", "1"], cwd=Path(__file__).resolve().parents[2], env=env,
-        stdout=subprocess.DEVNULL, stderr=open(tmp_path / "gunicorn.log", "w"))
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "imagesharing.wsgi",
+            "--bind",
+            f"fd://{listener.fileno()}",
+            "--workers",
+            "1",
+        ],
+        cwd=Path(__file__).resolve().parents[2],
+        env=env,
+        pass_fds=[listener.fileno()],
+        stdout=subprocess.DEVNULL,
+        stderr=log,
+    )
+    listener.close()  # gunicorn holds it now
     try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.1)
+        # No waiting for gunicorn to bind: the socket already listens, so the first request
+        # waits in its backlog until gunicorn has started (and is reset if gunicorn exits).
         yield f"http://127.0.0.1:{port}"
     finally:
         server.terminate()
         server.wait(timeout=30)
+        log.close()
 
 
 @pytest.mark.postgres_only
@@ -188,8 +222,9 @@ def test_glanceclient_uploads_and_downloads_through_gunicorn(gunicorn):
         producer = glanceclient.Client("2", endpoint=endpoint, token=ApiToken.objects.issue(owner, "t")[1])
         member = glanceclient.Client("2", endpoint=endpoint, token=ApiToken.objects.issue(consumer, "t")[1])
     try:
-        image = producer.images.create(name="via glanceclient", disk_format="raw", container_format="bare",
-                                       visibility="shared")
+        image = producer.images.create(
+            name="via glanceclient", disk_format="raw", container_format="bare", visibility="shared"
+        )
         producer.images.upload(image.id, io.BytesIO(DATA))  # a chunked body
         producer.image_members.create(image.id, str(consumer.account.tenant_id))
 
@@ -198,9 +233,3 @@ def test_glanceclient_uploads_and_downloads_through_gunicorn(gunicorn):
     finally:
         producer.http_client.session.close()
         member.http_client.session.close()
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]

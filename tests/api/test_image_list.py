@@ -1,12 +1,13 @@
 """GET /v2/images: R5 in the endpoint's region, Glance's filters, keyset paging, fixed query counts."""
+
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from imagesharing.images.models import Image
 from imagesharing.choices import MemberStatus
+from imagesharing.images.models import Image
 from imagesharing.memberships.members import ImageMember
 from tests import factories
 from tests.api.conftest import error_of
@@ -60,22 +61,25 @@ def test_the_same_tenant_sees_the_london_list_at_the_london_endpoint(api_as, con
     assert listed(api_as(consumer, root="/api/lon")) == {"base lon"}
 
 
-@pytest.mark.parametrize("query,expected", [
-    ({"visibility": "shared", "member_status": "pending"}, {"own shared", "pending"}),
-    ({"visibility": "shared", "member_status": "rejected"}, {"own shared", "rejected"}),
-    ({"visibility": "shared", "member_status": "all"}, {"own shared", "accepted", "pending", "rejected"}),
-    ({"visibility": "shared"}, {"own shared", "accepted"}),
-    ({"visibility": "public"}, {"base"}),
-    ({"visibility": "private"}, {"own private", "own queued"}),
-    ({"visibility": "all"}, {"own private", "own shared", "own queued", "base", "accepted"}),
-    ({"member_status": "pending"}, {"own private", "own shared", "own queued", "base", "pending"}),
-    ({"name": "base"}, {"base"}),
-    ({"name": "not mine"}, set()),
-    ({"status": "queued"}, {"own queued"}),
-    ({"status": "deleted"}, set()),
-    ({"os_hidden": "false"}, {"own private", "own shared", "own queued", "base", "accepted"}),
-    ({"os_hidden": "true"}, set()),
-])
+@pytest.mark.parametrize(
+    "query,expected",
+    [
+        ({"visibility": "shared", "member_status": "pending"}, {"own shared", "pending"}),
+        ({"visibility": "shared", "member_status": "rejected"}, {"own shared", "rejected"}),
+        ({"visibility": "shared", "member_status": "all"}, {"own shared", "accepted", "pending", "rejected"}),
+        ({"visibility": "shared"}, {"own shared", "accepted"}),
+        ({"visibility": "public"}, {"base"}),
+        ({"visibility": "private"}, {"own private", "own queued"}),
+        ({"visibility": "all"}, {"own private", "own shared", "own queued", "base", "accepted"}),
+        ({"member_status": "pending"}, {"own private", "own shared", "own queued", "base", "pending"}),
+        ({"name": "base"}, {"base"}),
+        ({"name": "not mine"}, set()),
+        ({"status": "queued"}, {"own queued"}),
+        ({"status": "deleted"}, set()),
+        ({"os_hidden": "false"}, {"own private", "own shared", "own queued", "base", "accepted"}),
+        ({"os_hidden": "true"}, set()),
+    ],
+)
 def test_filters_as_glance(api_as, consumer, world, query, expected):
     assert listed(api_as(consumer), **query) == expected
 
@@ -94,25 +98,31 @@ def test_the_owner_sees_its_shared_images_whatever_their_members_say(api_as, own
     assert listed(api_as(owner), visibility="shared", member_status="pending") == {"accepted", "pending", "rejected"}
 
 
-@pytest.mark.parametrize("query,message", [
-    ({"visibility": "community"}, "Visibility must be one of all, private, shared, public."),
-    ({"visibility": ""}, "Visibility must be one of all, private, shared, public."),
-    ({"member_status": "maybe"}, "Member status must be one of all, pending, accepted, rejected."),
-    ({"limit": "ten"}, "limit must be an integer."),
-    ({"limit": ""}, "limit must be an integer."),
-    ({"limit": "-1"}, "limit must not be negative."),
-    ({"limit": "-" + "9" * 5000}, "limit must not be negative."),
-    ({"limit": "1e3"}, "limit must be an integer."),
-    ({"limit": "٣"}, "limit must be an integer."),
-    ({"sort_key": "size"}, "Sort by one of created_at, name, asc or desc."),
-    ({"sort_dir": "up"}, "Sort by one of created_at, name, asc or desc."),
-    ({"sort": "name:up"}, "Sort by one of created_at, name, asc or desc."),
-    ({"sort": "name", "sort_key": "name"}, "Use either sort or sort_key and sort_dir, not both."),
-    ({"os_hidden": "maybe"}, "os_hidden must be true or false."),
-    ({"tag": "x"}, "Unsupported query parameter 'tag'; use one of visibility, member_status, owner, name, "
-                   "status, limit, marker, sort_key, sort_dir, sort, os_hidden."),
-    ({"name": ["a", "b"]}, "Give name at most once."),
-])
+@pytest.mark.parametrize(
+    "query,message",
+    [
+        ({"visibility": "community"}, "Visibility must be one of all, private, shared, public."),
+        ({"visibility": ""}, "Visibility must be one of all, private, shared, public."),
+        ({"member_status": "maybe"}, "Member status must be one of all, pending, accepted, rejected."),
+        ({"limit": "ten"}, "limit must be an integer."),
+        ({"limit": ""}, "limit must be an integer."),
+        ({"limit": "-1"}, "limit must not be negative."),
+        ({"limit": "-" + "9" * 5000}, "limit must not be negative."),
+        ({"limit": "1e3"}, "limit must be an integer."),
+        ({"limit": "٣"}, "limit must be an integer."),
+        ({"sort_key": "size"}, "Sort by one of created_at, name, asc or desc."),
+        ({"sort_dir": "up"}, "Sort by one of created_at, name, asc or desc."),
+        ({"sort": "name:up"}, "Sort by one of created_at, name, asc or desc."),
+        ({"sort": "name", "sort_key": "name"}, "Use either sort or sort_key and sort_dir, not both."),
+        ({"os_hidden": "maybe"}, "os_hidden must be true or false."),
+        (
+            {"tag": "x"},
+            "Unsupported query parameter 'tag'; use one of visibility, member_status, owner, name, "
+            "status, limit, marker, sort_key, sort_dir, sort, os_hidden.",
+        ),
+        ({"name": ["a", "b"]}, "Give name at most once."),
+    ],
+)
 def test_bad_parameters_are_400(api_as, consumer, world, query, message):
     assert error_of(api_as(consumer).get("/v2/images", **query)) == (400, message)
 
@@ -143,17 +153,21 @@ def many(owner, dfw):
     images = [factories.image(owner, dfw, name=f"img-{n:02d}") for n in range(50)]
     moment = images[0].created_at
     Image.objects.filter(pk__in=[image.pk for image in images[:3]]).update(created_at=moment)
-    Image.objects.bulk_create(Image(owner=owner.account, region=dfw, name=f"tie-{n}", created_at=moment)
-                              for n in range(3))
+    Image.objects.bulk_create(
+        Image(owner=owner.account, region=dfw, name=f"tie-{n}", created_at=moment) for n in range(3)
+    )
     return set(map(str, Image.objects.values_list("pk", flat=True)))
 
 
-@pytest.mark.parametrize("query", [
-    "/v2/images?limit=7",
-    "/v2/images?limit=10&sort_key=name&sort_dir=asc",
-    "/v2/images?limit=4&sort=name:desc",
-    "/v2/images?limit=9&sort_key=created_at&sort_dir=asc",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "/v2/images?limit=7",
+        "/v2/images?limit=10&sort_key=name&sort_dir=asc",
+        "/v2/images?limit=4&sort=name:desc",
+        "/v2/images?limit=9&sort_key=created_at&sort_dir=asc",
+    ],
+)
 def test_paging_by_next_returns_each_image_once(api_as, owner, many, query):
     seen = []
     pages = follow(api_as(owner), query, seen)
@@ -226,8 +240,10 @@ def add_shared_images(owner, consumer, dfw, count: int) -> None:
     )
 
 
-@pytest.mark.parametrize("query", [{}, {"visibility": "shared", "member_status": "all", "limit": 1000},
-                                   {"marker": "MARKER", "sort_key": "name"}])
+@pytest.mark.parametrize(
+    "query",
+    [{}, {"visibility": "shared", "member_status": "all", "limit": 1000}, {"marker": "MARKER", "sort_key": "name"}],
+)
 def test_list_query_count_does_not_grow_with_rows(api_as, owner, consumer, dfw, query):
     api = api_as(consumer)
     add_shared_images(owner, consumer, dfw, 3)

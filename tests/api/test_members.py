@@ -4,6 +4,7 @@ R1 (only the owner adds and removes), R2 (one member per tenant), R3 (only the
 consumer answers), R4, R7 (who sees which members), R8, R9 (shared images only),
 R11 (quota), R12 (revoking), R16 (history).
 """
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -45,7 +46,10 @@ def test_share_then_accept(api_as, owner, consumer, shared_image):
     assert response.status_code == 200
     member = response.json()
     assert (member["member_id"], member["image_id"], member["status"]) == (
-        str(consumer.account.tenant_id), str(shared_image.pk), "pending")
+        str(consumer.account.tenant_id),
+        str(shared_image.pk),
+        "pending",
+    )
     assert member["schema"] == "/v2/schemas/member"
     assert str(shared_image.pk) not in listed_ids(me)
 
@@ -54,7 +58,8 @@ def test_share_then_accept(api_as, owner, consumer, shared_image):
     members = producer.get(members_path(shared_image)).json()
     assert members["schema"] == "/v2/schemas/members"
     assert [(m["member_id"], m["status"]) for m in members["members"]] == [
-        (str(consumer.account.tenant_id), "accepted")]
+        (str(consumer.account.tenant_id), "accepted")
+    ]
 
 
 def test_share_then_reject(api_as, owner, consumer, shared_image):
@@ -70,7 +75,10 @@ def test_show_a_member(api_as, owner, consumer, shared_image):
     for user in (owner, consumer):
         body = api_as(user).get(member_path(shared_image, consumer)).json()
         assert (body["member_id"], body["image_id"], body["status"]) == (
-            str(consumer.account.tenant_id), str(shared_image.pk), "accepted")
+            str(consumer.account.tenant_id),
+            str(shared_image.pk),
+            "accepted",
+        )
 
 
 def test_remove_a_member(api_as, owner, consumer, shared_image):
@@ -82,21 +90,26 @@ def test_remove_a_member(api_as, owner, consumer, shared_image):
     assert str(shared_image.pk) not in listed_ids(me)
     assert error_of(me.get(f"/v2/images/{shared_image.pk}"))[0] == 404  # R12
     assert list(Event.objects.filter(image=shared_image).values_list("action", "before").order_by("-pk")[:1]) == [
-        ("member_removed", "accepted")]
+        ("member_removed", "accepted")
+    ]
 
 
 def test_an_invalid_status_is_400(api_as, owner, consumer, shared_image):
     factories.member(owner, shared_image, consumer)
     with unchanged():
         assert error_of(answer(api_as(consumer), shared_image, consumer, "notavalidstatus")) == (
-            400, "Status must be one of pending, accepted, rejected.")
+            400,
+            "Status must be one of pending, accepted, rejected.",
+        )
 
 
 def test_the_owner_cannot_accept_for_the_consumer(api_as, owner, consumer, shared_image):
     factories.member(owner, shared_image, consumer)
     with unchanged():
         assert error_of(answer(api_as(owner), shared_image, consumer, "accepted")) == (
-            403, "Only the consumer can change its member status.")
+            403,
+            "Only the consumer can change its member status.",
+        )
     assert str(shared_image.pk) not in listed_ids(api_as(consumer))
 
 
@@ -115,7 +128,8 @@ def test_each_share_is_one_independent_member(api_as, owner, consumer, other_con
     share(producer, shared_image, other_consumer)
     producer.delete(member_path(shared_image, consumer))
     assert [m["member_id"] for m in producer.get(members_path(shared_image)).json()["members"]] == [
-        str(other_consumer.account.tenant_id)]
+        str(other_consumer.account.tenant_id)
+    ]
 
 
 def test_a_numeric_member_id_is_accepted_too(api_as, owner, consumer, shared_image):
@@ -127,7 +141,9 @@ def test_duplicate_is_409(api_as, owner, consumer, shared_image):
     share(api_as(owner), shared_image, consumer)
     with unchanged():
         assert error_of(share(api_as(owner), shared_image, consumer)) == (
-            409, f"Tenant {consumer.account.tenant_id} is already a member of this image.")
+            409,
+            f"Tenant {consumer.account.tenant_id} is already a member of this image.",
+        )
 
 
 def test_quota_is_413(api_as, owner, consumer, other_consumer, shared_image, settings):
@@ -135,7 +151,9 @@ def test_quota_is_413(api_as, owner, consumer, other_consumer, shared_image, set
     share(api_as(owner), shared_image, consumer)
     with unchanged():
         assert error_of(share(api_as(owner), shared_image, other_consumer)) == (
-            413, "This image already has 1 members, the most allowed.")
+            413,
+            "This image already has 1 members, the most allowed.",
+        )
 
 
 def test_unknown_and_out_of_region_tenants_get_one_answer(api_as, owner, abroad, shared_image):
@@ -146,21 +164,24 @@ def test_unknown_and_out_of_region_tenants_get_one_answer(api_as, owner, abroad,
     assert unknown == elsewhere == (400, "Cannot share with that tenant in this region.")
 
 
-@pytest.mark.parametrize("body,expected", [
-    ({}, (400, "Member to be added not specified.")),
-    ({"member": ""}, (400, "Member can't be empty.")),
-    ({"member": None}, (400, "Member can't be empty.")),
-    ({"member": []}, (400, "Member can't be empty.")),
-    ({"member": {"id": 1}}, (400, "Cannot share with that tenant in this region.")),
-    ({"member": True}, (400, "Cannot share with that tenant in this region.")),
-    ({"member": "12ab"}, (400, "Cannot share with that tenant in this region.")),
-    ({"member": "１２３"}, (400, "Cannot share with that tenant in this region.")),
-    ({"member": "🚀"}, (400, "Cannot share with that tenant in this region.")),
-    ({"member": "9" * 40}, (400, "Cannot share with that tenant in this region.")),
-    ({"member": "9" * 5000}, (400, "Cannot share with that tenant in this region.")),
-    ({"member": 10**100}, (400, "Cannot share with that tenant in this region.")),
-    ({"member": 1.5}, (400, "Cannot share with that tenant in this region.")),
-])
+@pytest.mark.parametrize(
+    "body,expected",
+    [
+        ({}, (400, "Member to be added not specified.")),
+        ({"member": ""}, (400, "Member can't be empty.")),
+        ({"member": None}, (400, "Member can't be empty.")),
+        ({"member": []}, (400, "Member can't be empty.")),
+        ({"member": {"id": 1}}, (400, "Cannot share with that tenant in this region.")),
+        ({"member": True}, (400, "Cannot share with that tenant in this region.")),
+        ({"member": "12ab"}, (400, "Cannot share with that tenant in this region.")),
+        ({"member": "１２３"}, (400, "Cannot share with that tenant in this region.")),
+        ({"member": "🚀"}, (400, "Cannot share with that tenant in this region.")),
+        ({"member": "9" * 40}, (400, "Cannot share with that tenant in this region.")),
+        ({"member": "9" * 5000}, (400, "Cannot share with that tenant in this region.")),
+        ({"member": 10**100}, (400, "Cannot share with that tenant in this region.")),
+        ({"member": 1.5}, (400, "Cannot share with that tenant in this region.")),
+    ],
+)
 def test_bad_member_bodies_are_400(api_as, owner, shared_image, body, expected):
     with unchanged():
         assert error_of(api_as(owner).post(members_path(shared_image), body)) == expected
@@ -169,15 +190,20 @@ def test_bad_member_bodies_are_400(api_as, owner, shared_image, body, expected):
 def test_the_owner_cannot_share_with_itself(api_as, owner, shared_image):
     with unchanged():
         assert error_of(share(api_as(owner), shared_image, owner)) == (
-            403, "You own this image; it cannot be shared with your own tenant.")
+            403,
+            "You own this image; it cannot be shared with your own tenant.",
+        )
 
 
-def test_a_consumer_cannot_add_members_and_a_stranger_gets_404(api_as, owner, consumer, other_consumer,
-                                                              stranger, shared_image):
+def test_a_consumer_cannot_add_members_and_a_stranger_gets_404(
+    api_as, owner, consumer, other_consumer, stranger, shared_image
+):
     factories.member(owner, shared_image, consumer, "accepted")
     with unchanged():
         assert error_of(share(api_as(consumer), shared_image, other_consumer)) == (
-            403, "Only the owner of this image can do that.")
+            403,
+            "Only the owner of this image can do that.",
+        )
         assert error_of(share(api_as(consumer), shared_image, consumer))[0] == 403
         assert error_of(share(api_as(stranger), shared_image, other_consumer)) == (404, "No such image.")
 
@@ -189,7 +215,9 @@ def test_members_of_a_private_image_are_403_for_its_owner(api_as, owner, consume
     producer = api_as(owner)
     with unchanged():
         assert error_of(share(producer, image, consumer)) == (
-            403, "Only images with visibility 'shared' can have members.")
+            403,
+            "Only images with visibility 'shared' can have members.",
+        )
         assert error_of(producer.get(members_path(image)))[0] == 403
 
 
@@ -223,7 +251,9 @@ def test_the_owner_lists_every_member_in_order_added(api_as, owner, consumer, ot
     factories.member(owner, shared_image, other_consumer, "rejected")
     members = api_as(owner).get(members_path(shared_image)).json()["members"]
     assert [(m["member_id"], m["status"]) for m in members] == [
-        (str(consumer.account.tenant_id), "accepted"), (str(other_consumer.account.tenant_id), "rejected")]
+        (str(consumer.account.tenant_id), "accepted"),
+        (str(other_consumer.account.tenant_id), "rejected"),
+    ]
 
 
 def test_a_consumer_sees_only_its_own_member_record(api_as, owner, consumer, other_consumer, shared_image):
@@ -231,7 +261,8 @@ def test_a_consumer_sees_only_its_own_member_record(api_as, owner, consumer, oth
     factories.member(owner, shared_image, other_consumer)
     me = api_as(consumer)
     assert [m["member_id"] for m in me.get(members_path(shared_image)).json()["members"]] == [
-        str(consumer.account.tenant_id)]
+        str(consumer.account.tenant_id)
+    ]
     assert error_of(me.get(member_path(shared_image, other_consumer))) == (404, "No such member.")
     with unchanged():
         assert error_of(answer(me, shared_image, other_consumer, "accepted")) == (404, "No such member.")
@@ -241,9 +272,12 @@ def test_strangers_learn_nothing(api_as, owner, consumer, stranger, shared_image
     factories.member(owner, shared_image, consumer)
     outsider = api_as(stranger)
     with unchanged():
-        for response in (outsider.get(members_path(shared_image)), outsider.get(member_path(shared_image, consumer)),
-                         answer(outsider, shared_image, consumer, "accepted"),
-                         outsider.delete(member_path(shared_image, consumer))):
+        for response in (
+            outsider.get(members_path(shared_image)),
+            outsider.get(member_path(shared_image, consumer)),
+            answer(outsider, shared_image, consumer, "accepted"),
+            outsider.delete(member_path(shared_image, consumer)),
+        ):
             assert error_of(response) == (404, "No such image.")
 
 
@@ -251,8 +285,7 @@ def test_strangers_learn_nothing(api_as, owner, consumer, stranger, shared_image
 def test_a_member_id_that_is_not_a_member_is_404(api_as, owner, shared_image, member_id):
     with unchanged():
         assert error_of(api_as(owner).get(f"{members_path(shared_image)}/{member_id}")) == (404, "No such member.")
-        assert error_of(api_as(owner).delete(f"{members_path(shared_image)}/{member_id}")) == (
-            404, "No such member.")
+        assert error_of(api_as(owner).delete(f"{members_path(shared_image)}/{member_id}")) == (404, "No such member.")
 
 
 # Answering (R3) and removing (R4, R12)
@@ -263,9 +296,9 @@ def test_the_consumer_changes_its_answer_as_often_as_it_likes(api_as, owner, con
     me = api_as(consumer)
     for status in ("accepted", "rejected", "pending", "accepted"):
         assert answer(me, shared_image, consumer, status).json()["status"] == status
-    assert list(Event.objects.filter(image=shared_image, action="member_status").values_list("before", "after")
-                .order_by("pk")) == [("pending", "accepted"), ("accepted", "rejected"), ("rejected", "pending"),
-                                     ("pending", "accepted")]
+    assert list(
+        Event.objects.filter(image=shared_image, action="member_status").values_list("before", "after").order_by("pk")
+    ) == [("pending", "accepted"), ("accepted", "rejected"), ("rejected", "pending"), ("pending", "accepted")]
 
 
 def test_extra_fields_in_the_status_body_are_ignored(api_as, owner, consumer, shared_image):
@@ -274,14 +307,17 @@ def test_extra_fields_in_the_status_body_are_ignored(api_as, owner, consumer, sh
     assert api_as(consumer).put(member_path(shared_image, consumer), body).json()["status"] == "accepted"
 
 
-@pytest.mark.parametrize("body,expected", [
-    ({}, (400, "Status not specified.")),
-    ({"member": "x"}, (400, "Status not specified.")),
-    ({"status": ""}, (400, "Status must be one of pending, accepted, rejected.")),
-    ({"status": None}, (400, "Status must be one of pending, accepted, rejected.")),
-    ({"status": ["accepted"]}, (400, "Status must be one of pending, accepted, rejected.")),
-    ({"status": "ACCEPTED"}, (400, "Status must be one of pending, accepted, rejected.")),
-])
+@pytest.mark.parametrize(
+    "body,expected",
+    [
+        ({}, (400, "Status not specified.")),
+        ({"member": "x"}, (400, "Status not specified.")),
+        ({"status": ""}, (400, "Status must be one of pending, accepted, rejected.")),
+        ({"status": None}, (400, "Status must be one of pending, accepted, rejected.")),
+        ({"status": ["accepted"]}, (400, "Status must be one of pending, accepted, rejected.")),
+        ({"status": "ACCEPTED"}, (400, "Status must be one of pending, accepted, rejected.")),
+    ],
+)
 def test_bad_status_bodies_are_400(api_as, owner, consumer, shared_image, body, expected):
     factories.member(owner, shared_image, consumer)
     with unchanged():
@@ -292,7 +328,9 @@ def test_a_consumer_cannot_remove_itself(api_as, owner, consumer, shared_image):
     factories.member(owner, shared_image, consumer, "accepted")
     with unchanged():
         assert error_of(api_as(consumer).delete(member_path(shared_image, consumer))) == (
-            403, "A consumer cannot remove itself; ask the image's owner.")
+            403,
+            "A consumer cannot remove itself; ask the image's owner.",
+        )
 
 
 def test_members_of_a_deleted_image_are_gone(api_as, owner, consumer, shared_image):
@@ -306,8 +344,12 @@ def test_members_of_a_deleted_image_are_gone(api_as, owner, consumer, shared_ima
 def test_the_history_names_the_api_caller(api_as, owner, consumer, shared_image):
     share(api_as(owner), shared_image, consumer)
     answer(api_as(consumer), shared_image, consumer, "accepted")
-    assert list(Event.objects.filter(image=shared_image).exclude(action="visibility").order_by("pk").values_list(
-        "actor", "actor_account", "action", "member", "after")) == [
+    assert list(
+        Event.objects.filter(image=shared_image)
+        .exclude(action="visibility")
+        .order_by("pk")
+        .values_list("actor", "actor_account", "action", "member", "after")
+    ) == [
         (owner.pk, owner.account.pk, "member_added", consumer.account.pk, "pending"),
         (consumer.pk, consumer.account.pk, "member_status", consumer.account.pk, "accepted"),
     ]

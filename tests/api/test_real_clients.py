@@ -3,6 +3,7 @@
 Each client is given only the region endpoint and a token, as the README tells a
 user to do; they must reach nothing else (no Keystone, no network).
 """
+
 import socket
 import warnings
 
@@ -17,8 +18,10 @@ from imagesharing.images.models import Image
 from imagesharing.memberships.history import Event
 from imagesharing.memberships.members import ImageMember
 
-pytestmark = [pytest.mark.filterwarnings("ignore::DeprecationWarning"),
-              pytest.mark.filterwarnings("ignore::PendingDeprecationWarning")]
+pytestmark = [
+    pytest.mark.filterwarnings("ignore::DeprecationWarning"),
+    pytest.mark.filterwarnings("ignore::PendingDeprecationWarning"),
+]
 LOCAL = {"localhost", "127.0.0.1", "::1"}
 
 
@@ -84,8 +87,9 @@ def test_glanceclient_handshake(glance_for, settings, owner, consumer, other_con
     producer, tenant = glance_for(owner), str(consumer.account.tenant_id)
     me, outsider = glance_for(consumer), glance_for(stranger)
 
-    image = producer.images.create(name="golden", disk_format="qcow2", container_format="bare",
-                                   visibility="shared", min_ram=512)
+    image = producer.images.create(
+        name="golden", disk_format="qcow2", container_format="bare", visibility="shared", min_ram=512
+    )
     assert (image.status, image.visibility, image.owner) == ("queued", "shared", str(owner.account.tenant_id))
     member = producer.image_members.create(image.id, tenant)
     assert (member.member_id, member.image_id, member.status) == (tenant, image.id, "pending")
@@ -123,7 +127,9 @@ def test_glanceclient_handshake(glance_for, settings, owner, consumer, other_con
         me.images.get(image.id)
     assert not ImageMember.objects.filter(image_id=image.id).exists()
     assert list(Event.objects.filter(image_id=image.id).order_by("pk").values_list("action", "after")) == [
-        ("member_added", "pending"), ("member_status", "accepted"), ("member_status", "rejected"),
+        ("member_added", "pending"),
+        ("member_status", "accepted"),
+        ("member_status", "rejected"),
         ("member_removed", ""),
     ]
 

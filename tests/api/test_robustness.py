@@ -1,4 +1,5 @@
 """Hostile and sloppy input: every one is a 4xx JSON answer that changes nothing, never a 500."""
+
 import pytest
 
 from imagesharing.api.bodies import MAX_BODY_BYTES
@@ -31,9 +32,22 @@ def send(api, call, raw: bytes, content_type: str | None = None):
 
 
 @pytest.mark.parametrize("name", CALLS)
-@pytest.mark.parametrize("raw", [b"{", b"{'a': 1}", b"[1,]", b'{"a": NaN}', b'{"a": Infinity}', b"\xff\xfe",
-                                 b"nul", b"[" * 60000, b'{"a": "\\ud800"}', b'{"a": "x\\u0000y"}',
-                                 b'{"\\u0000": 1}'])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"{",
+        b"{'a': 1}",
+        b"[1,]",
+        b'{"a": NaN}',
+        b'{"a": Infinity}',
+        b"\xff\xfe",
+        b"nul",
+        b"[" * 60000,
+        b'{"a": "\\ud800"}',
+        b'{"a": "x\\u0000y"}',
+        b'{"\\u0000": 1}',
+    ],
+)
 def test_malformed_bodies_are_400(api_as, owner, consumer, target, name, raw):
     user = consumer if name == "answer" else owner
     with unchanged():
@@ -62,17 +76,19 @@ def test_a_huge_body_is_413(api_as, owner, consumer, target, name):
     raw = b'{"name": "' + b"x" * MAX_BODY_BYTES + b'"}'
     with unchanged():
         assert error_of(send(api_as(user), target[name], raw)) == (
-            413, f"The request body is larger than {MAX_BODY_BYTES} bytes.")
+            413,
+            f"The request body is larger than {MAX_BODY_BYTES} bytes.",
+        )
 
 
 @pytest.mark.parametrize("name", ["create", "share", "answer"])
-@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded", JSON_PATCH,
-                                          "application/xml"])
+@pytest.mark.parametrize(
+    "content_type", ["text/plain", "application/x-www-form-urlencoded", JSON_PATCH, "application/xml"]
+)
 def test_wrong_content_types_are_415(api_as, owner, consumer, target, name, content_type):
     user = consumer if name == "answer" else owner
     with unchanged():
-        response = send(api_as(user), target[name], b'{"name": "x", "member": "1", "status": "accepted"}',
-                        content_type)
+        response = send(api_as(user), target[name], b'{"name": "x", "member": "1", "status": "accepted"}', content_type)
     assert error_of(response) == (415, "Send the body as application/json.")
 
 
@@ -114,9 +130,10 @@ ALLOWED = {
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE")
 
 
-@pytest.mark.parametrize("path,method", [
-    (path, method) for path, allowed in ALLOWED.items() for method in METHODS if method not in allowed.split(", ")
-])
+@pytest.mark.parametrize(
+    "path,method",
+    [(path, method) for path, allowed in ALLOWED.items() for method in METHODS if method not in allowed.split(", ")],
+)
 def test_other_methods_are_405_with_allow(api_as, owner, consumer, target, shared_image, path, method):
     allowed = ALLOWED[path]
     path = path.format(id=shared_image.pk, tenant=consumer.account.tenant_id)
@@ -131,14 +148,18 @@ def test_other_methods_are_405_with_allow(api_as, owner, consumer, target, share
 def test_bodiless_calls_ignore_the_content_type_glanceclient_sends(api_as, owner, shared_image):
     response = api_as(owner).request("GET", f"/v2/images/{shared_image.pk}", content_type="application/octet-stream")
     assert response.status_code == 200
-    response = api_as(owner).request("DELETE", f"/v2/images/{shared_image.pk}",
-                                     content_type="application/octet-stream")
+    response = api_as(owner).request("DELETE", f"/v2/images/{shared_image.pk}", content_type="application/octet-stream")
     assert response.status_code == 204
 
 
 def test_answers_are_json(api_as, owner, image):
     api = api_as(owner)
-    for response in (api.get("/v2/images"), api.get(f"/v2/images/{image.pk}"), api.get("/v2/schemas/images"),
-                     api.get("/v2/images/nope"), api.post("/v2/images", raw=b"{")):
+    for response in (
+        api.get("/v2/images"),
+        api.get(f"/v2/images/{image.pk}"),
+        api.get("/v2/schemas/images"),
+        api.get("/v2/images/nope"),
+        api.post("/v2/images", raw=b"{"),
+    ):
         assert response["Content-Type"] == "application/json"
         assert response["X-OpenStack-Request-ID"].startswith("req-")

@@ -3,6 +3,7 @@
 glanceclient builds its models from these schemas and validates what it receives
 (member answers and created images), so an answer outside them breaks the client.
 """
+
 import jsonschema
 import pytest
 
@@ -54,12 +55,33 @@ def test_image_json_has_glances_fields_and_formats(api_as, owner, dfw):
     image = factories.image(owner, dfw, name="web", size=2048)
     body = api_as(owner).get(f"/v2/images/{image.pk}").json()
     assert list(body) == [
-        "id", "name", "status", "visibility", "protected", "os_hidden", "owner", "disk_format",
-        "container_format", "size", "virtual_size", "checksum", "os_hash_algo", "os_hash_value",
-        "min_disk", "min_ram", "created_at", "updated_at", "tags", "self", "file", "schema",
+        "id",
+        "name",
+        "status",
+        "visibility",
+        "protected",
+        "os_hidden",
+        "owner",
+        "disk_format",
+        "container_format",
+        "size",
+        "virtual_size",
+        "checksum",
+        "os_hash_algo",
+        "os_hash_value",
+        "min_disk",
+        "min_ram",
+        "created_at",
+        "updated_at",
+        "tags",
+        "self",
+        "file",
+        "schema",
     ]
     assert body["created_at"] == image.created_at.strftime("%Y-%m-%dT%H:%M:%SZ")
     assert (body["self"], body["file"], body["schema"]) == (
-        f"/v2/images/{image.pk}", f"/v2/images/{image.pk}/file", "/v2/schemas/image",
+        f"/v2/images/{image.pk}",
+        f"/v2/images/{image.pk}/file",
+        "/v2/schemas/image",
     )
     assert (body["owner"], body["size"], body["disk_format"]) == (str(owner.account.tenant_id), 2048, None)

@@ -1,4 +1,5 @@
 """The version document at each region's root, asked for before any token is sent, and URL routing."""
+
 import pytest
 
 from tests.api.conftest import Api, error_of
@@ -23,7 +24,9 @@ def test_versions_answers_ok(anonymous, dfw):
     response = anonymous.get("/versions")
     assert response.status_code == 200
     assert response.json()["versions"][-1] == {
-        "id": "v2.0", "status": "SUPPORTED", "links": [{"rel": "self", "href": "http://testserver/api/dfw/v2/"}],
+        "id": "v2.0",
+        "status": "SUPPORTED",
+        "links": [{"rel": "self", "href": "http://testserver/api/dfw/v2/"}],
     }
 
 
@@ -36,7 +39,8 @@ def test_each_region_is_its_own_endpoint(lon):
 def test_unknown_region_is_a_json_404(dfw, owner, api_as, root):
     assert error_of(Api(None, root=root).get("/"))[0] == 404
     assert error_of(api_as(owner, root=root).get("/v2/images")) == (
-        404, f"There is no region {root.removeprefix('/api/').replace('%00', chr(0))!r}; "
+        404,
+        f"There is no region {root.removeprefix('/api/').replace('%00', chr(0))!r}; "
         "endpoints are /api/<region code in lower case>/.",
     )
 
@@ -47,9 +51,15 @@ def test_versions_refuse_other_methods(anonymous, dfw):
     assert response["Allow"] == "GET"
 
 
-@pytest.mark.parametrize("path", [
-    "/v1/images", "/v2/images/{id}/members/1/extra", "/v2/images/", "/v2/tasks",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/v1/images",
+        "/v2/images/{id}/members/1/extra",
+        "/v2/images/",
+        "/v2/tasks",
+    ],
+)
 def test_other_paths_are_json_404(api_as, owner, image, path):
     response = api_as(owner).get(path.format(id=image.pk))
     assert error_of(response) == (404, "The resource could not be found.")

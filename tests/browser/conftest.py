@@ -11,6 +11,7 @@ Playwright lives only as long as this package's tests, and Django's async-safety
 check is relaxed only meanwhile, so the rest of the suite (and `check --deploy`
 run from it) never sees DJANGO_ALLOW_ASYNC_UNSAFE.
 """
+
 import os
 from pathlib import Path
 

@@ -1,5 +1,6 @@
 """Import in Chromium (issue 5): describe the image, pick a file, upload it with a progress bar
 (htmx upload progress), or without JavaScript as a plain form post; land on the active image."""
+
 import hashlib
 import re
 
@@ -47,8 +48,10 @@ def slow_uploads(page: Page) -> None:
     """Send at about 4 MiB/s, so that the upload takes a moment, as over a real network."""
     cdp = page.context.new_cdp_session(page)
     cdp.send("Network.enable")
-    cdp.send("Network.emulateNetworkConditions",
-             {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": 4 * MIB})
+    cdp.send(
+        "Network.emulateNetworkConditions",
+        {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": 4 * MIB},
+    )
 
 
 def import_step_one(page: Page, base: str) -> Image:
@@ -110,7 +113,8 @@ def test_import_and_upload_with_a_progress_bar(live_server, browser, producer, d
 
 
 def test_without_javascript_an_oversize_upload_lands_on_the_killed_image_with_the_reason(
-        live_server, browser, producer, disk_file, settings, media):
+    live_server, browser, producer, disk_file, settings, media
+):
     settings.IMAGE_SIZE_CAP = MIB
     path, _ = disk_file
     page = browser.new_context(java_script_enabled=False).new_page()
@@ -132,7 +136,8 @@ def test_without_javascript_an_oversize_upload_lands_on_the_killed_image_with_th
 
 
 def test_with_javascript_an_oversize_file_is_refused_before_it_is_sent(
-        live_server, browser, producer, disk_file, settings, media):
+    live_server, browser, producer, disk_file, settings, media
+):
     settings.IMAGE_SIZE_CAP = MIB
     path, _ = disk_file
     page = browser.new_context().new_page()
@@ -145,7 +150,8 @@ def test_with_javascript_an_oversize_file_is_refused_before_it_is_sent(
     page.locator("#upload").get_by_role("button", name="Upload").click()
 
     expect(page.locator("#messages")).to_have_text(
-        "debian-12.raw is larger than the 1.0\xa0MB you may store now; nothing was uploaded.")
+        "debian-12.raw is larger than the 1.0\xa0MB you may store now; nothing was uploaded."
+    )
     expect(page.locator("#upload").get_by_role("button", name="Upload")).to_be_enabled()
     assert sent == []
     image.refresh_from_db()

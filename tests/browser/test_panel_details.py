@@ -1,4 +1,5 @@
 """Details of the panel that only a browser shows: copy buttons, htmx paging with focus, a phone-width layout."""
+
 import re
 
 import pytest

@@ -6,6 +6,7 @@ its list, rejects it, still boots it by ID and snapshots that server; the produc
 sees the status change and the history, and revokes; the consumer keeps its
 server and snapshot (R3, R5, R6, R9, R12, R13, R16).
 """
+
 import re
 
 import pytest
@@ -84,7 +85,9 @@ def test_the_sharing_handshake(live_server, browser, javascript, dfw):
 
     nav(page, "Images").click()
     expect(page.get_by_role("link", name="golden-web")).to_be_visible()
-    expect(page.get_by_role("row", name=re.compile("golden-web"))).to_contain_text(f"Shared by {producer.account.tenant_id}")
+    expect(page.get_by_role("row", name=re.compile("golden-web"))).to_contain_text(
+        f"Shared by {producer.account.tenant_id}"
+    )
 
     # It rejects the offer: the image leaves the list, but it still boots by ID.
     nav(page, "Shared with me").click()

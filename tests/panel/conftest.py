@@ -1,4 +1,5 @@
 """Panel tests: clients signed in as each member of the standing cast, and small readers of responses."""
+
 import pytest
 from django.contrib.messages import get_messages
 from django.test import Client

@@ -1,4 +1,5 @@
 """API tokens (issue 4): create with a name, shown once, listed with dates, revoked at once."""
+
 import pytest
 
 from imagesharing.accounts.models import ApiToken
@@ -35,8 +36,15 @@ def test_with_htmx_it_answers_with_the_tokens_section(as_owner):
     assert "Your new token" in page
 
 
-@pytest.mark.parametrize("data", [{"name": "", "lifetime": "30"}, {"name": "   ", "lifetime": "30"},
-                                  {"name": "x", "lifetime": "forever"}, {"name": "x" * 101, "lifetime": "30"}])
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"name": "", "lifetime": "30"},
+        {"name": "   ", "lifetime": "30"},
+        {"name": "x", "lifetime": "forever"},
+        {"name": "x" * 101, "lifetime": "30"},
+    ],
+)
 def test_bad_input_creates_nothing(as_owner, data):
     response = as_owner.post("/tokens/", data)
     assert response.status_code == 200 and response.context["form"].errors

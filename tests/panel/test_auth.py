@@ -1,21 +1,40 @@
 """Sign in and out; every panel page needs a signed-in tenant user."""
-import uuid
 
 import pytest
 from django.test import Client
 
+from tests.factories import NO_SUCH_ID
 from tests.panel.conftest import text_of
 
-ANY = uuid.uuid4()
+ANY = NO_SUCH_ID  # fixed, not uuid4(): these paths are parametrize IDs, which must match in every xdist worker
 PAGES = [
-    "/", "/images/", f"/images/{ANY}/", f"/images/{ANY}/delete/", "/shared/", "/history/",
-    f"/images/{ANY}/members/900001/remove/", f"/images/{ANY}/report/", "/servers/", "/servers/boot/",
-    f"/servers/{ANY}/delete/", "/usage/", "/tokens/",
+    "/",
+    "/images/",
+    f"/images/{ANY}/",
+    f"/images/{ANY}/delete/",
+    "/shared/",
+    "/history/",
+    f"/images/{ANY}/members/900001/remove/",
+    f"/images/{ANY}/report/",
+    "/servers/",
+    "/servers/boot/",
+    f"/servers/{ANY}/delete/",
+    "/usage/",
+    "/tokens/",
 ]
 ACTIONS = [
-    "/region/", f"/images/{ANY}/edit/", f"/images/{ANY}/delete/", f"/images/{ANY}/share/",
-    f"/images/{ANY}/members/900001/remove/", f"/images/{ANY}/status/", f"/images/{ANY}/report/",
-    "/servers/boot/", f"/servers/{ANY}/snapshot/", f"/servers/{ANY}/delete/", "/tokens/", "/tokens/1/revoke/",
+    "/region/",
+    f"/images/{ANY}/edit/",
+    f"/images/{ANY}/delete/",
+    f"/images/{ANY}/share/",
+    f"/images/{ANY}/members/900001/remove/",
+    f"/images/{ANY}/status/",
+    f"/images/{ANY}/report/",
+    "/servers/boot/",
+    f"/servers/{ANY}/snapshot/",
+    f"/servers/{ANY}/delete/",
+    "/tokens/",
+    "/tokens/1/revoke/",
 ]
 
 

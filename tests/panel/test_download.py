@@ -1,4 +1,5 @@
 """Export (R6, seed 004): the owner and members of any status download the data; a warning travels with it."""
+
 import pytest
 
 from imagesharing.servers.models import Server

@@ -1,4 +1,5 @@
 """History (R16, R17): a consumer's memberships, an owner's images; nothing of anyone else's."""
+
 from tests import factories
 from tests.panel.conftest import text_of
 

@@ -1,4 +1,5 @@
 """Image detail (R6, R7, R16, R17, seed 004): owner and members of any status see it; nobody else does."""
+
 import uuid
 
 import pytest

@@ -1,4 +1,5 @@
 """Settings and delete (R1, R9, R10, R15): the owner alone, all changes or none."""
+
 import pytest
 
 from imagesharing.images.models import Image

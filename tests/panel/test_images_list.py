@@ -1,4 +1,5 @@
 """Images (R5): own, accepted shares and public images of the current region, filtered, sorted, paged."""
+
 import pytest
 
 from imagesharing.images.models import Image

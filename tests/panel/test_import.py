@@ -3,6 +3,7 @@
 The owner alone uploads, once, to a queued image; a failed or interrupted upload
 kills the image with the reason and keeps no data; every refusal changes nothing.
 """
+
 import hashlib
 import io
 
@@ -10,8 +11,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from imagesharing.images.data import UPLOAD_INTERRUPTED
 from imagesharing.choices import Status
+from imagesharing.images.data import UPLOAD_INTERRUPTED
 from imagesharing.images.models import UPLOAD_ONCE, Image
 from tests import factories
 from tests.panel.conftest import HTMX, messages_of, text_of
@@ -27,8 +28,14 @@ def files_in(media) -> list[str]:
 
 
 def describe(client, **fields):
-    values = {"name": "imported", "disk_format": "qcow2", "container_format": "ovf", "min_disk": "10",
-              "min_ram": "512", **fields}
+    values = {
+        "name": "imported",
+        "disk_format": "qcow2",
+        "container_format": "ovf",
+        "min_disk": "10",
+        "min_ram": "512",
+        **fields,
+    }
     return client.post("/images/import/", {key: value for key, value in values.items() if value is not None})
 
 
@@ -38,8 +45,10 @@ def upload(client, image, data: bytes = DATA, **extra):
 
 def multipart(data: bytes, *, closed: bool = True) -> bytes:
     """A form body with one file field, as a browser sends it; without its closing boundary if not `closed`."""
-    head = (f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="disk.qcow2"\r\n'
-            "Content-Type: application/octet-stream\r\n\r\n").encode()
+    head = (
+        f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="disk.qcow2"\r\n'
+        "Content-Type: application/octet-stream\r\n\r\n"
+    ).encode()
     return head + data + (f"\r\n--{BOUNDARY}--\r\n".encode() if closed else b"")
 
 
@@ -52,14 +61,26 @@ def unchanged(image) -> bool:
     """Still queued, with no data, no hashes and no reason."""
     image.refresh_from_db()
     return (image.status, image.size, image.checksum, image.file.name, image.status_reason) == (
-        Status.QUEUED, None, "", "", "")
+        Status.QUEUED,
+        None,
+        "",
+        "",
+        "",
+    )
 
 
 # Step 1: describe the image.
 
+
 @pytest.mark.django_db
-@pytest.mark.parametrize("method, path", [("get", "/images/import/"), ("post", "/images/import/"),
-                                          ("post", "/images/00000000-0000-0000-0000-000000000001/upload/")])
+@pytest.mark.parametrize(
+    "method, path",
+    [
+        ("get", "/images/import/"),
+        ("post", "/images/import/"),
+        ("post", "/images/00000000-0000-0000-0000-000000000001/upload/"),
+    ],
+)
 def test_anonymous_visitors_are_sent_to_sign_in(method, path):
     response = getattr(Client(), method)(path)
     assert response.status_code == 302
@@ -98,8 +119,24 @@ def test_the_import_page_offers_every_format_with_labels(as_owner):
     assert "Import an image into DFW" in page and "Step 1 of 2" in page
     for label in ("Name", "Disk format", "Container format", "Minimum disk (GB)", "Minimum RAM (MB)"):
         assert f">{label}</label>" in page
-    for value in ("raw", "qcow2", "vhd", "vhdx", "vmdk", "vdi", "iso", "ami", "ari", "aki", "ploop",
-                  "bare", "ovf", "ova", "docker", "compressed"):
+    for value in (
+        "raw",
+        "qcow2",
+        "vhd",
+        "vhdx",
+        "vmdk",
+        "vdi",
+        "iso",
+        "ami",
+        "ari",
+        "aki",
+        "ploop",
+        "bare",
+        "ovf",
+        "ova",
+        "docker",
+        "compressed",
+    ):
         assert f'<option value="{value}"' in page
     assert '<option value="qcow2" selected>' in page and '<option value="bare" selected>' in page
 
@@ -122,7 +159,12 @@ def test_import_creates_a_queued_image_and_leads_to_its_upload_card(as_owner, ow
     assert messages_of(response) == ["Created “debian-12” in DFW. Step 2 of 2: upload its data."]
     assert (image.owner, image.region, image.status, image.visibility) == (owner.account, dfw, "queued", "private")
     assert (image.name, image.disk_format, image.container_format, image.min_disk, image.min_ram) == (
-        "debian-12", "qcow2", "ovf", 10, 512)
+        "debian-12",
+        "qcow2",
+        "ovf",
+        10,
+        512,
+    )
     assert image.size is None and not image.file
 
     page = text_of(as_owner.get(f"/images/{image.pk}/"))
@@ -169,6 +211,7 @@ def test_bad_input_shows_the_field_error_and_creates_nothing(as_owner, fields, e
 
 # Step 2: upload the data.
 
+
 def test_the_owner_uploads_the_data(as_owner, queued, media):
     response = upload(as_owner, queued)
 
@@ -177,7 +220,12 @@ def test_the_owner_uploads_the_data(as_owner, queued, media):
     assert messages_of(response) == [f"Uploaded 131,072 bytes; “fresh” is active. MD5 {md5}."]
     queued.refresh_from_db()
     assert (queued.status, queued.size, queued.checksum, queued.os_hash_algo, queued.os_hash_value) == (
-        Status.ACTIVE, len(DATA), md5, "sha512", hashlib.sha512(DATA).hexdigest())
+        Status.ACTIVE,
+        len(DATA),
+        md5,
+        "sha512",
+        hashlib.sha512(DATA).hexdigest(),
+    )
     assert queued.status_reason == ""
     assert files_in(media) == [f"images/{queued.pk}"]  # stored once; the spool was moved, not copied
     assert (media / "images" / str(queued.pk)).read_bytes() == DATA
@@ -185,7 +233,7 @@ def test_the_owner_uploads_the_data(as_owner, queued, media):
     page = text_of(as_owner.get(f"/images/{queued.pk}/"))
     assert f"Uploaded 131,072 bytes; “fresh” is active. MD5 {md5}." in page
     assert 'id="upload"' not in page and "This import failed" not in page
-    assert f"<code class=\"small\">{md5}</code>" in page and "(131072 bytes)" in page
+    assert f'<code class="small">{md5}</code>' in page and "(131072 bytes)" in page
 
 
 def test_the_export_card_downloads_the_uploaded_bytes(as_owner, queued):
@@ -243,7 +291,9 @@ def test_data_goes_to_a_queued_image_only_once(as_owner, queued, media):
     assert messages_of(response) == [UPLOAD_ONCE]
     queued.refresh_from_db()
     assert (queued.status, queued.size, queued.checksum, queued.os_hash_value, queued.updated_at) == (
-        Status.ACTIVE, *before)
+        Status.ACTIVE,
+        *before,
+    )
     assert files_in(media) == [f"images/{queued.pk}"]
     assert (media / "images" / str(queued.pk)).read_bytes() == DATA
 
@@ -269,8 +319,9 @@ def test_no_file_says_so_and_the_image_stays_queued(as_owner, queued, media, dat
 def test_a_file_input_left_empty_says_so(as_owner, queued):
     """What a browser sends when no file was chosen: a file part with an empty file name."""
     body = multipart(b"").replace(b'filename="disk.qcow2"', b'filename=""')
-    response = as_owner.generic("POST", f"/images/{queued.pk}/upload/", body,
-                                content_type=f"multipart/form-data; boundary={BOUNDARY}")
+    response = as_owner.generic(
+        "POST", f"/images/{queued.pk}/upload/", body, content_type=f"multipart/form-data; boundary={BOUNDARY}"
+    )
     assert messages_of(response) == ["Choose the image file to upload."]
     assert unchanged(queued)
 
@@ -300,8 +351,9 @@ def test_an_upload_of_exactly_the_cap_is_accepted(as_owner, queued, settings):
 
 
 @pytest.mark.parametrize("quota_kib, status", [(227, Status.KILLED), (228, Status.ACTIVE)])
-def test_the_tenant_storage_quota_limits_the_upload(as_owner, owner, consumer, dfw, queued, media, settings,
-                                                     quota_kib, status):
+def test_the_tenant_storage_quota_limits_the_upload(
+    as_owner, owner, consumer, dfw, queued, media, settings, quota_kib, status
+):
     settings.TENANT_STORAGE_QUOTA = quota_kib * KIB
     factories.image(owner, dfw, size=100 * KIB)
     factories.image(owner, dfw, size=1 * KIB, active=False).destroy(owner)  # R14: deleted images cost nothing
@@ -347,8 +399,9 @@ def test_with_the_pages_csrf_token_the_upload_passes(owner, queued):
     client.force_login(owner)
     token = client.get(f"/images/{queued.pk}/").context["csrf_token"]
 
-    response = client.post(f"/images/{queued.pk}/upload/",
-                           {"csrfmiddlewaretoken": token, "file": SimpleUploadedFile("disk.qcow2", DATA)})
+    response = client.post(
+        f"/images/{queued.pk}/upload/", {"csrfmiddlewaretoken": token, "file": SimpleUploadedFile("disk.qcow2", DATA)}
+    )
 
     assert response.status_code == 302
     queued.refresh_from_db()
@@ -383,8 +436,9 @@ def test_an_upload_cut_short_kills_the_image_and_stores_nothing(as_owner, queued
         sent = multipart(DATA, closed=False)
         extra = {}
 
-    response = as_owner.generic("POST", f"/images/{queued.pk}/upload/", sent,
-                                content_type=f"multipart/form-data; boundary={BOUNDARY}", **extra)
+    response = as_owner.generic(
+        "POST", f"/images/{queued.pk}/upload/", sent, content_type=f"multipart/form-data; boundary={BOUNDARY}", **extra
+    )
 
     assert response.status_code == 302
     assert messages_of(response) == [UPLOAD_INTERRUPTED]
@@ -396,8 +450,12 @@ def test_an_upload_cut_short_kills_the_image_and_stores_nothing(as_owner, queued
 
 def test_a_whole_hand_made_body_is_accepted(as_owner, queued):
     """The control for the test above: the same body, complete, makes the image active."""
-    response = as_owner.generic("POST", f"/images/{queued.pk}/upload/", multipart(DATA),
-                                content_type=f"multipart/form-data; boundary={BOUNDARY}")
+    response = as_owner.generic(
+        "POST",
+        f"/images/{queued.pk}/upload/",
+        multipart(DATA),
+        content_type=f"multipart/form-data; boundary={BOUNDARY}",
+    )
     assert response.status_code == 302
     queued.refresh_from_db()
     assert (queued.status, queued.checksum) == (Status.ACTIVE, hashlib.md5(DATA).hexdigest())
@@ -425,7 +483,8 @@ def test_a_killed_image_without_a_reason_still_says_it_failed(as_owner, queued):
 
 @pytest.mark.parametrize("refusal", ["a member", "an active image", "over the cap", "over the quota"])
 def test_a_refused_upload_is_read_to_its_end_so_the_browser_gets_the_answer(
-        refusal, owner, consumer, dfw, queued, media, settings):
+    refusal, owner, consumer, dfw, queued, media, settings
+):
     """A server that closes the connection with request data unread (gunicorn does) resets it,
     and the browser shows a network error instead of the message: the refusal reads the body
     to its end first, and drops it."""
@@ -445,8 +504,13 @@ def test_a_refused_upload_is_read_to_its_end_so_the_browser_gets_the_answer(
     body = multipart(DATA * 24)  # 3 MiB: more than one chunk, more than a socket buffer
     stream = io.BytesIO(body)
 
-    response = client.generic("POST", f"/images/{queued.pk}/upload/", body,
-                              content_type=f"multipart/form-data; boundary={BOUNDARY}", **{"wsgi.input": stream})
+    response = client.generic(
+        "POST",
+        f"/images/{queued.pk}/upload/",
+        body,
+        content_type=f"multipart/form-data; boundary={BOUNDARY}",
+        **{"wsgi.input": stream},
+    )
 
     assert response.status_code == 302 and len(messages_of(response)) == 1
     assert stream.tell() == len(body)

@@ -1,4 +1,5 @@
 """Shared with me (R5): pending first, then rejected, then accepted; filters; an explaining empty state."""
+
 import pytest
 
 from tests import factories

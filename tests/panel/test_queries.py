@@ -3,6 +3,7 @@
 Each test measures the same page with 3 rows and with 300 and pins the count, so
 that a query per row (an N+1 hidden in a template) fails here first.
 """
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext

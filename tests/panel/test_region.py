@@ -1,4 +1,5 @@
 """The region switcher: only the tenant's regions (R8), kept in the session."""
+
 from tests import factories
 from tests.panel.conftest import messages_of, text_of
 

@@ -1,4 +1,5 @@
 """Remove a member (R1, R4, R12): confirm first, the owner alone, the consumer keeps what it made."""
+
 import pytest
 
 from imagesharing.memberships.history import Event

@@ -1,4 +1,5 @@
 """Report this image (seed 004): a member tells the operators; it lands in their queue."""
+
 import pytest
 
 from imagesharing.memberships.reports import ImageReport
@@ -19,7 +20,10 @@ def test_a_member_of_any_status_reports(as_consumer, owner, consumer, shared_ima
     assert messages_of(response)[0].startswith("Thank you")
     filed = ImageReport.objects.get()
     assert (filed.image, filed.reporter, filed.reason, filed.details) == (
-        shared_image, consumer.account, "malicious", "It mines coins."
+        shared_image,
+        consumer.account,
+        "malicious",
+        "It mines coins.",
     )
     assert list(ImageReport.objects.open()) == [filed]
 
@@ -67,7 +71,9 @@ def test_operators_see_and_close_reports_in_the_admin(owner, consumer, shared_im
     admin = signed_in(operator)
     page = text_of(admin.get("/admin/memberships/imagereport/?queue=open"))
     assert str(shared_image.pk) in page
-    response = admin.post("/admin/memberships/imagereport/", {"action": "close_reports", "_selected_action": [filed.pk]})
+    response = admin.post(
+        "/admin/memberships/imagereport/", {"action": "close_reports", "_selected_action": [filed.pk]}
+    )
     assert response.status_code == 302
     filed.refresh_from_db()
     assert filed.closed_at is not None and filed.closed_by == operator

@@ -1,4 +1,5 @@
 """Servers: boot (also by ID, R6), snapshot (R13), delete; revoked or deleted images leave them alone (R12, R15)."""
+
 import uuid
 
 import pytest
@@ -52,9 +53,11 @@ def test_a_stranger_gets_the_same_not_found_as_for_a_missing_id(request, who, ow
     theirs = boot(client, shared_image.pk)
     missing = boot(client, uuid.uuid4())
     assert theirs.status_code == missing.status_code == 200
-    assert theirs.context["form"].errors == missing.context["form"].errors == {
-        "image_id": ["No image with that ID is available to you."]
-    }
+    assert (
+        theirs.context["form"].errors
+        == missing.context["form"].errors
+        == {"image_id": ["No image with that ID is available to you."]}
+    )
     assert not Server.objects.exists()
 
 
@@ -102,7 +105,11 @@ def test_snapshot_of_a_server_from_a_shared_image_belongs_to_the_consumer(as_con
     response = as_consumer.post(f"/servers/{server.pk}/snapshot/", {"name": "my-snap"})
     snapshot = Image.objects.get(name="my-snap")
     assert response.status_code == 302 and response["Location"] == f"/images/{snapshot.pk}/"
-    assert (snapshot.owner, snapshot.visibility, snapshot.base_image_id) == (consumer.account, "private", shared_image.pk)
+    assert (snapshot.owner, snapshot.visibility, snapshot.base_image_id) == (
+        consumer.account,
+        "private",
+        shared_image.pk,
+    )
 
 
 def test_a_revoked_image_leaves_the_server_and_snapshots_working(as_consumer, owner, consumer, shared_image):
@@ -167,7 +174,7 @@ def test_it_pages_by_marker(as_owner, owner, image):
     assert len(names) == len(set(names)) == 55
 
 
-@pytest.mark.parametrize("marker", ["nope", str(uuid.uuid4())])
+@pytest.mark.parametrize("marker", ["nope", factories.NO_SUCH_ID])
 def test_a_bad_marker_shows_the_first_page(as_owner, owner, image, marker):
     Server.objects.boot(owner, image, "box")
     response = as_owner.get("/servers/", {"marker": marker})

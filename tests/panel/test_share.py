@@ -1,4 +1,5 @@
 """Share with tenants: many IDs at once, one answer per ID (R2, R4, R8, R9, R11, R17), checklist first (seed 004)."""
+
 import pytest
 
 from imagesharing.images.models import Image

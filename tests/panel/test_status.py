@@ -1,4 +1,5 @@
 """Accept, reject, back to pending (R3): the consumer alone, as often as it likes."""
+
 import pytest
 
 from imagesharing.memberships.history import Event
@@ -19,7 +20,11 @@ def status_of(member) -> str:
     "start, to, message",
     [
         ("pending", "accepted", "Accepted “shared-base”: it is now in your image list in DFW."),
-        ("pending", "rejected", "Rejected “shared-base”: it is hidden from your image list; you can still boot it by its ID."),
+        (
+            "pending",
+            "rejected",
+            "Rejected “shared-base”: it is hidden from your image list; you can still boot it by its ID.",
+        ),
         ("accepted", "pending", "“shared-base” is back to pending: hidden from your image list until you accept it."),
         ("rejected", "accepted", "Accepted “shared-base”: it is now in your image list in DFW."),
     ],

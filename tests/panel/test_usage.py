@@ -1,4 +1,5 @@
 """Usage (R14): the owner pays for its images' storage, nobody pays for images shared with it."""
+
 from imagesharing.servers.models import Server
 from tests import factories
 from tests.panel.conftest import text_of

@@ -1,4 +1,5 @@
 """Refusals must change nothing: compare every rule-bearing table before and after."""
+
 from contextlib import contextmanager
 
 import pytest

@@ -6,15 +6,15 @@ doing more work before it commits would: without the image and member row locks,
 every thread would then check the rows before any other had committed, and the
 duplicate, quota and history assertions below would fail.
 """
+
 import threading
 import time
 
 import pytest
 from django.db import connection, transaction
 
-from imagesharing.choices import Action
+from imagesharing.choices import Action, MemberStatus
 from imagesharing.errors import AlreadyMember, NotFound, QuotaExceeded
-from imagesharing.choices import MemberStatus
 from imagesharing.memberships.history import Event
 from imagesharing.memberships.members import ImageMember
 from tests import factories
@@ -37,6 +37,7 @@ def held(call):
             result = call()
             time.sleep(HOLD)
         return result
+
     return run
 
 
@@ -74,7 +75,8 @@ def test_r2_simultaneous_adds_of_one_member_make_one_row(owner, consumer, shared
     assert kinds(results) == ["AlreadyMember"] * (racers - 1) + ["ImageMember"]
     assert all(
         result.message == f"Tenant {tenant_id} is already a member of this image."
-        for result in results if isinstance(result, AlreadyMember)
+        for result in results
+        if isinstance(result, AlreadyMember)
     )
     assert ImageMember.objects.filter(image=shared_image).count() == 1
     assert Event.objects.filter(action=Action.MEMBER_ADDED).count() == 1
@@ -94,10 +96,9 @@ def test_r2_simultaneous_shares_of_one_tenant_make_one_row(owner, consumer, imag
 def test_r11_simultaneous_adds_never_exceed_the_quota(owner, shared_image, dfw, settings):
     settings.IMAGE_MEMBER_QUOTA = 3
     tenant_ids = [factories.account(dfw).tenant_id for _ in range(8)]
-    results = race([
-        held(lambda tenant_id=tenant_id: shared_image.add_member(owner, tenant_id))
-        for tenant_id in tenant_ids
-    ])
+    results = race(
+        [held(lambda tenant_id=tenant_id: shared_image.add_member(owner, tenant_id)) for tenant_id in tenant_ids]
+    )
     assert kinds(results) == ["ImageMember"] * 3 + ["QuotaExceeded"] * 5
     assert ImageMember.objects.filter(image=shared_image).count() == 3
     assert Event.objects.filter(action=Action.MEMBER_ADDED).count() == 3
@@ -108,9 +109,9 @@ def test_r11_simultaneous_adds_never_exceed_the_quota(owner, shared_image, dfw, 
 def test_r11_simultaneous_shares_never_exceed_the_quota(owner, shared_image, dfw, settings):
     settings.IMAGE_MEMBER_QUOTA = 5
     batches = [[factories.account(dfw).tenant_id for _ in range(3)] for _ in range(4)]
-    results = race([
-        held(lambda batch=batch: shared_image.share_with(owner, batch, acknowledged=True)) for batch in batches
-    ])
+    results = race(
+        [held(lambda batch=batch: shared_image.share_with(owner, batch, acknowledged=True)) for batch in batches]
+    )
     assert sum(len(result.added) for result in results) == 5
     assert ImageMember.objects.filter(image=shared_image).count() == 5
 
@@ -127,7 +128,7 @@ def test_r3_simultaneous_status_changes_are_last_writer_wins_with_a_consistent_h
     chain = list(Event.objects.filter(action=Action.MEMBER_STATUS_CHANGED).order_by("pk"))
     assert chain, "at least the first change differs from pending"
     assert chain[0].before == MemberStatus.PENDING
-    for previous, event in zip(chain, chain[1:]):
+    for previous, event in zip(chain, chain[1:], strict=False):
         assert event.before == previous.after
     assert all(event.before != event.after for event in chain)
     assert ImageMember.objects.get(pk=member.pk).status == chain[-1].after
@@ -143,10 +144,12 @@ def test_r12_simultaneous_revokes_remove_once(owner, consumer, shared_image):
 
 def test_r15_add_racing_delete_leaves_no_member(owner, consumer, shared_image):
     tenant_id = consumer.account.tenant_id
-    results = race([
-        held(lambda: shared_image.add_member(owner, tenant_id)),
-        held(lambda: shared_image.destroy(owner)),
-    ])
+    results = race(
+        [
+            held(lambda: shared_image.add_member(owner, tenant_id)),
+            held(lambda: shared_image.destroy(owner)),
+        ]
+    )
     assert type(results[1]) is type(None)
     assert type(results[0]) in (ImageMember, NotFound)
     assert not ImageMember.objects.exists()

@@ -1,8 +1,8 @@
 """R16: every member and visibility change and every deletion is recorded, and shown to the right tenants."""
+
 import pytest
 
-from imagesharing.choices import Action
-from imagesharing.choices import MemberStatus
+from imagesharing.choices import Action, MemberStatus
 from imagesharing.memberships.history import Event
 from imagesharing.memberships.members import ImageMember
 from tests import factories

@@ -1,11 +1,12 @@
 """R5 (a tenant's image list and its inbox) and R6 (open and boot by ID, any member status)."""
+
 import uuid
 
 import pytest
 
+from imagesharing.choices import MemberStatus
 from imagesharing.errors import NotFound
 from imagesharing.images.models import Image
-from imagesharing.choices import MemberStatus
 from imagesharing.memberships.members import ImageMember
 from imagesharing.servers.models import Server
 from tests import factories
@@ -49,7 +50,11 @@ def names(queryset) -> set[str]:
 
 def test_r5_list_is_own_public_and_accepted_in_the_region(consumer, dfw, world):
     assert names(Image.objects.visible_to(consumer.account, dfw)) == {
-        "own private", "own shared", "own queued", "base", "accepted",
+        "own private",
+        "own shared",
+        "own queued",
+        "base",
+        "accepted",
     }
 
 
@@ -87,11 +92,14 @@ def test_r5_inbox_finds_pending_and_rejected_offers_pending_first(consumer, worl
     assert {member.image.name for member in inbox} == {"pending", "rejected", "accepted", "accepted lon"}
 
 
-@pytest.mark.parametrize("statuses, expected", [
-    (["pending"], {"pending"}),
-    (["rejected"], {"rejected"}),
-    (["pending", "rejected"], {"pending", "rejected"}),
-])
+@pytest.mark.parametrize(
+    "statuses, expected",
+    [
+        (["pending"], {"pending"}),
+        (["rejected"], {"rejected"}),
+        (["pending", "rejected"], {"pending", "rejected"}),
+    ],
+)
 def test_r5_inbox_filters_by_status(consumer, world, statuses, expected):
     assert {member.image.name for member in ImageMember.objects.inbox(consumer.account, statuses)} == expected
 

@@ -1,9 +1,9 @@
 """R3: a member starts pending; only the consumer changes its own status, as often as it likes."""
+
 import pytest
 
-from imagesharing.choices import Action
+from imagesharing.choices import Action, MemberStatus
 from imagesharing.errors import InvalidValue, NotFound, NotPermitted
-from imagesharing.choices import MemberStatus
 from imagesharing.memberships.history import Event
 from imagesharing.memberships.members import ImageMember
 from tests import factories

@@ -1,8 +1,9 @@
 """R2 (one row per image and tenant), R7 (who sees the members) and R11 (member quota)."""
+
 import pytest
 
-from imagesharing.errors import AlreadyMember, NotFound, NotShareable, QuotaExceeded
 from imagesharing.choices import MemberStatus
+from imagesharing.errors import AlreadyMember, NotFound, NotShareable, QuotaExceeded
 from imagesharing.memberships.members import ImageMember
 from tests import factories
 from tests.rules.checks import refused, unchanged
@@ -13,6 +14,7 @@ def tenant(user) -> int:
 
 
 # R2
+
 
 def test_r2_add_makes_one_pending_member(owner, consumer, shared_image):
     member = shared_image.add_member(owner, tenant(consumer))
@@ -79,6 +81,7 @@ def test_r2_removed_member_may_be_added_again_as_pending(owner, consumer, shared
 
 # R7
 
+
 @pytest.fixture
 def two_members(owner, consumer, other_consumer, shared_image):
     return (
@@ -130,6 +133,7 @@ def test_r7_members_of_a_private_image_are_not_shown(owner, consumer, shared_ima
 
 
 # R11
+
 
 @pytest.fixture
 def quota_of_two(settings):

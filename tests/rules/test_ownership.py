@@ -1,10 +1,10 @@
 """R1 (one owner; only it changes, shares or deletes the image) and R4 (no self-membership)."""
+
 import pytest
 
-from imagesharing.choices import Action
+from imagesharing.choices import Action, MemberStatus
 from imagesharing.errors import NotFound, NotOwner, NotPermitted
 from imagesharing.images.models import Image
-from imagesharing.choices import MemberStatus
 from imagesharing.memberships.history import Event
 from imagesharing.memberships.members import ImageMember
 from tests import factories

@@ -1,9 +1,9 @@
 """R8: sharing only with tenants enabled in the image's region; servers boot only in it."""
+
 import pytest
 
 from imagesharing.errors import InvalidValue, RegionNotEnabled, TenantUnavailable
 from imagesharing.images.models import Image
-from imagesharing.memberships.members import ImageMember
 from imagesharing.servers.models import Server
 from tests import factories
 from tests.rules.checks import refused, unchanged
@@ -35,7 +35,9 @@ def test_r8_malformed_tenant_id_gets_the_same_message(owner, shared_image, bad_i
 
 
 def test_r8_share_answers_unknown_and_out_of_region_alike(owner, image, abroad, consumer):
-    result = image.share_with(owner, [abroad.account.tenant_id, 123456789, consumer.account.tenant_id], acknowledged=True)
+    result = image.share_with(
+        owner, [abroad.account.tenant_id, 123456789, consumer.account.tenant_id], acknowledged=True
+    )
     outside, unknown, added = result.outcomes
     assert type(outside.error) is type(unknown.error) is TenantUnavailable
     assert outside.error.message == unknown.error.message

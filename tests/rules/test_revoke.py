@@ -1,9 +1,10 @@
 """R12: revoking takes the image out of the consumer's lists and boot-by-ID; what it built stays its own."""
+
 import pytest
 
+from imagesharing.choices import MemberStatus
 from imagesharing.errors import NotFound
 from imagesharing.images.models import Image
-from imagesharing.choices import MemberStatus
 from imagesharing.memberships.members import ImageMember
 from imagesharing.servers.models import Server
 from tests import factories

@@ -1,10 +1,10 @@
 """R13 (snapshots belong to the server's tenant), R14 (storage charged to owners) and R15 (deletion, booting)."""
+
 import pytest
 
-from imagesharing.choices import Action
+from imagesharing.choices import Action, MemberStatus
 from imagesharing.errors import ImageNotActive, ImageProtected, InvalidValue, NotFound
 from imagesharing.images.models import Image
-from imagesharing.choices import MemberStatus
 from imagesharing.memberships.history import Event
 from imagesharing.memberships.members import ImageMember
 from imagesharing.servers.models import Server
@@ -19,6 +19,7 @@ def consumer_server(owner, consumer, shared_image):
 
 
 # R13
+
 
 def test_r13_snapshot_is_a_private_image_of_the_servers_tenant(owner, consumer, shared_image, consumer_server):
     snapshot = consumer_server.snapshot(consumer, "my snap")
@@ -56,6 +57,7 @@ def test_r13_server_is_found_only_by_its_tenant(owner, consumer, consumer_server
 
 # R14
 
+
 def test_r14_storage_is_charged_to_the_owner_alone(owner, consumer, dfw, shared_image):
     factories.image(owner, dfw, size=500)
     factories.member(owner, shared_image, consumer, MemberStatus.ACCEPTED)
@@ -81,6 +83,7 @@ def test_r14_deleted_and_queued_images_cost_nothing(owner, dfw):
 
 
 # R15
+
 
 def test_r15_delete_removes_members_and_keeps_servers(owner, consumer, other_consumer, shared_image, consumer_server):
     factories.member(owner, shared_image, other_consumer)

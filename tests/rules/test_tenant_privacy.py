@@ -1,8 +1,9 @@
 """R17: nothing lets a user list tenants or learn tenant IDs, beyond its own members and an image's owner."""
+
 import pytest
 
-from imagesharing.errors import DomainError, QuotaExceeded, TenantUnavailable
 from imagesharing.choices import MemberStatus
+from imagesharing.errors import DomainError, QuotaExceeded, TenantUnavailable
 from imagesharing.memberships.history import Event
 from imagesharing.memberships.members import ImageMember
 from tests import factories
@@ -19,7 +20,7 @@ def refusal(call) -> tuple[type, str]:
 
 def test_r17_unknown_out_of_region_and_malformed_ids_are_answered_alike(owner, shared_image, abroad):
     answers = {
-        refusal(lambda: shared_image.add_member(owner, tenant_id))
+        refusal(lambda tenant_id=tenant_id: shared_image.add_member(owner, tenant_id))
         for tenant_id in (abroad.account.tenant_id, 987654321, "987654321x")
     }
     assert answers == {(TenantUnavailable, TenantUnavailable().message)}

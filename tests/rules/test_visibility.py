@@ -1,17 +1,17 @@
 """R9 (only shared images have members; Share turns private into shared) and R10 (public is for operators)."""
+
 import pytest
 
-from imagesharing.choices import Action
+from imagesharing.choices import Action, MemberStatus
 from imagesharing.errors import InvalidValue, NotPermitted, NotShareable
 from imagesharing.images.models import Image
-from imagesharing.choices import MemberStatus
 from imagesharing.memberships.history import Event
 from imagesharing.memberships.members import ImageMember
 from tests import factories
 from tests.rules.checks import refused, unchanged
 
-
 # R9
+
 
 @pytest.mark.parametrize("visibility", ["private", "public"])
 def test_r9_add_to_a_non_shared_image_is_refused(owner, consumer, dfw, visibility):
@@ -26,7 +26,10 @@ def test_r9_share_turns_a_private_image_into_shared_and_records_it(owner, consum
     assert Image.objects.get(pk=image.pk).visibility == "shared"
     change = Event.objects.get(action=Action.VISIBILITY_CHANGED)
     assert (change.before, change.after, change.actor, change.actor_account) == (
-        "private", "shared", owner, owner.account,
+        "private",
+        "shared",
+        owner,
+        owner.account,
     )
 
 
@@ -38,7 +41,9 @@ def test_r9_share_on_an_already_shared_image_does_not_say_it_made_it_shared(owne
 
 def test_r9_share_with_only_invalid_ids_leaves_it_private_and_records_nothing(owner, image, abroad):
     with unchanged():
-        result = image.share_with(owner, ["x", "404404404", abroad.account.tenant_id, owner.account.tenant_id], acknowledged=True)
+        result = image.share_with(
+            owner, ["x", "404404404", abroad.account.tenant_id, owner.account.tenant_id], acknowledged=True
+        )
     assert not result.made_shared and not result.added
     assert image.visibility == "private"
     assert all(outcome.error for outcome in result.outcomes)
@@ -64,7 +69,8 @@ def test_r9_visibility_change_is_recorded(owner, image):
     assert image.update(owner, visibility="shared") == ["visibility"]
     image.update(owner, visibility="private")
     assert list(Event.objects.order_by("pk").values_list("before", "after")) == [
-        ("private", "shared"), ("shared", "private"),
+        ("private", "shared"),
+        ("shared", "private"),
     ]
 
 
@@ -79,6 +85,7 @@ def test_r9_a_bad_value_refuses_the_whole_update(owner, image):
 
 
 # R10
+
 
 def test_r10_operator_makes_an_image_public(operator, image):
     assert image.update(operator, visibility="public", as_operator=True) == ["visibility"]
