@@ -3,6 +3,7 @@ outsider whose tenant is not enabled in the region."""
 
 import pytest
 
+from imagesharing.choices import MemberStatus
 from tests import factories
 
 
@@ -63,3 +64,34 @@ def image(owner, dfw):
 @pytest.fixture
 def shared_image(owner, dfw):
     return factories.image(owner, dfw, name="shared-base", visibility="shared")
+
+
+@pytest.fixture
+def world(owner, consumer, stranger, dfw, lon):
+    """Images of every kind around the consumer, keyed by what they are to it."""
+    both = factories.user(factories.account(dfw, lon, name="Two regions"), username="both")
+    cloud = factories.user(factories.account(dfw, lon, name="Cloud"), username="cloud")
+    images = {
+        "own_private": factories.image(consumer, dfw, name="own private"),
+        "own_shared": factories.image(consumer, dfw, name="own shared", visibility="shared"),
+        "own_queued": factories.image(consumer, dfw, name="own queued", active=False),
+        "public": factories.image(cloud, dfw, name="base", visibility="public"),
+        "public_lon": factories.image(cloud, lon, name="base lon", visibility="public"),
+        "accepted": factories.image(owner, dfw, name="accepted", visibility="shared"),
+        "pending": factories.image(owner, dfw, name="pending", visibility="shared"),
+        "rejected": factories.image(owner, dfw, name="rejected", visibility="shared"),
+        "accepted_lon": factories.image(both, lon, name="accepted lon", visibility="shared"),
+        "private_with_member": factories.image(owner, dfw, name="made private", visibility="shared"),
+        "deleted": factories.image(owner, dfw, name="deleted", visibility="shared"),
+        "strangers": factories.image(stranger, dfw, name="not mine"),
+        "strangers_shared": factories.image(stranger, dfw, name="shared elsewhere", visibility="shared"),
+    }
+    consumer.account.regions.add(lon)
+    for key in ("accepted", "pending", "rejected", "private_with_member", "deleted"):
+        status = key if key in MemberStatus.values else MemberStatus.ACCEPTED
+        factories.member(owner, images[key], consumer, status)
+    factories.member(both, images["accepted_lon"], consumer, MemberStatus.ACCEPTED)
+    factories.member(stranger, images["strangers_shared"], factories.user(username="third"), "accepted")
+    images["private_with_member"].update(owner, visibility="private")
+    images["deleted"].destroy(owner)
+    return images

@@ -123,19 +123,22 @@ def test_an_upload_cut_short_leaves_a_killed_image_and_no_data(live_server, medi
     assert not any(path.is_file() for path in media.rglob("*"))
 
 
-def test_a_chunked_upload_is_read_as_gunicorn_decodes_it(api_as, owner, queued):
-    """glanceclient sends no Content-Length but a chunked body; gunicorn decodes it and says so."""
-    api = api_as(owner)
-
-    response = api.client.generic(
+def put_chunked(api, image, **environ):
+    """A PUT of DATA as glanceclient sends it: no Content-Length, `Transfer-Encoding: chunked`."""
+    return api.client.generic(
         "PUT",
-        f"/api/dfw/v2/images/{queued.pk}/file",
+        f"/api/dfw/v2/images/{image.pk}/file",
         DATA,
         content_type=OCTETS,
         headers={"X-Auth-Token": api.token, "Transfer-Encoding": "chunked"},
         CONTENT_LENGTH="",
-        **{"wsgi.input": io.BytesIO(DATA), "wsgi.input_terminated": True},
+        **environ,
     )
+
+
+def test_a_chunked_upload_is_read_as_gunicorn_decodes_it(api_as, owner, queued):
+    """glanceclient sends no Content-Length but a chunked body; gunicorn decodes it and says so."""
+    response = put_chunked(api_as(owner), queued, **{"wsgi.input": io.BytesIO(DATA), "wsgi.input_terminated": True})
 
     assert response.status_code == 204
     queued.refresh_from_db()
@@ -143,16 +146,7 @@ def test_a_chunked_upload_is_read_as_gunicorn_decodes_it(api_as, owner, queued):
 
 
 def test_a_chunked_upload_to_a_server_that_cannot_decode_it_is_411(api_as, owner, queued):
-    api = api_as(owner)
-
-    response = api.client.generic(
-        "PUT",
-        f"/api/dfw/v2/images/{queued.pk}/file",
-        DATA,
-        content_type=OCTETS,
-        headers={"X-Auth-Token": api.token, "Transfer-Encoding": "chunked"},
-        CONTENT_LENGTH="",
-    )
+    response = put_chunked(api_as(owner), queued)
 
     assert error_of(response)[0] == 411
     queued.refresh_from_db()
