@@ -29,7 +29,7 @@ def test_each_row_shows_image_owner_region_dates_and_buttons(as_consumer, owner,
     pending = offers["pending"]
     assert str(pending.image_id) in page
     assert f"<code>{owner.account.tenant_id}</code>" in page
-    assert "<td>DFW</td>" in page
+    assert '<td data-label="Region">DFW</td>' in page
     assert f'id="offer-{pending.pk}"' in page
     assert f'href="/servers/boot/?image={pending.image_id}"' in page  # R6: boot without accepting
     assert page.count("Accept<") == 2 and page.count("Reject<") == 2 and page.count("Back to pending<") == 2
@@ -50,7 +50,7 @@ def test_it_shows_offers_from_every_region(as_consumer, consumer, lon, offers):
     image = factories.image(producer, lon, name="london-offer", visibility="shared")
     factories.member(producer, image, consumer)
     page = text_of(as_consumer.get("/shared/"))
-    assert "london-offer" in page and "<td>LON</td>" in page
+    assert "london-offer" in page and '<td data-label="Region">LON</td>' in page
 
 
 def test_it_leaves_out_revoked_offers_and_deleted_images(as_consumer, owner, offers):
