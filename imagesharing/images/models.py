@@ -231,6 +231,19 @@ class ImageQuerySet(models.QuerySet["Image"]):
             count = Case(When(owner=owner, then=count), default=None, output_field=IntegerField())
         return self.annotate(member_count=count)
 
+    def with_answer_counts(self, owner: Account) -> "ImageQuerySet":
+        """`pending`, `accepted` and `rejected`: how the members of each of `owner`'s images answered.
+
+        One correlated subquery per answer, not a query per row; images of other tenants
+        get None (R7: their members are not the viewer's to count).
+        """
+        members = self._member_rows().filter(image=OuterRef("pk")).order_by().values("image")
+        counts = {}
+        for status in MemberStatus.values:
+            count = Coalesce(Subquery(members.filter(status=status).annotate(n=Count("pk")).values("n")[:1]), 0)
+            counts[status] = Case(When(owner=owner, then=count), default=None, output_field=IntegerField())
+        return self.annotate(**counts)
+
     def storage_charged_to(self, account: Account) -> int:
         """R14: bytes stored for images the tenant owns; shared-with-it images cost it nothing."""
         return self.live().filter(owner=account).aggregate(total=Sum("size"))["total"] or 0

@@ -50,6 +50,13 @@ class ImageMemberQuerySet(models.QuerySet["ImageMember"]):
             return self.none()
         return self.filter(image=image).select_related("member").order_by("created_at", "pk")
 
+    def shared_by(self, account: Account) -> "ImageMemberQuerySet":
+        """The producer's board: every member of its live shared images, in all its regions (R7).
+
+        Members of a private image are not offers any more (R9) and are not listed.
+        """
+        return self.active().filter(image__owner=account).select_related("image__region", "member")
+
     def inbox(self, account: Account, statuses: list[str] | None = None) -> "ImageMemberQuerySet":
         """R5: the "Shared with me" offers; pending first, then rejected, then accepted."""
         offers = self.active().filter(member=account)

@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from imagesharing.panel.views import account, answer, data, images, inbox, servers, sharing
+from imagesharing.panel.views import account, answer, data, images, inbox, offers, servers, sharing
 
 account_urls = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
@@ -27,6 +27,8 @@ image_urls = [
 
 membership_urls = [
     path("shared/", inbox.inbox, name="inbox"),
+    path("shared-by-me/", offers.shared_by_me, name="shared_by_me"),
+    path("shared-by-me/remove/", offers.remove_offers, name="remove_offers"),
     path("history/", inbox.history, name="history"),
     path("images/<uuid:image_id>/share/", sharing.share, name="share"),
     path("images/<uuid:image_id>/members/<int:tenant_id>/remove/", sharing.remove, name="remove"),

@@ -9,6 +9,7 @@ from tests.panel.conftest import text_of
 ANY = NO_SUCH_ID  # fixed, not uuid4(): these paths are parametrize IDs, which must match in every xdist worker
 PAGES = [
     "/",
+    "/shared-by-me/",
     "/images/",
     f"/images/{ANY}/",
     f"/images/{ANY}/delete/",
@@ -24,6 +25,7 @@ PAGES = [
 ]
 ACTIONS = [
     "/region/",
+    "/shared-by-me/remove/",
     f"/images/{ANY}/edit/",
     f"/images/{ANY}/delete/",
     f"/images/{ANY}/share/",

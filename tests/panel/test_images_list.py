@@ -62,12 +62,14 @@ def test_it_sorts_newest_first_by_default(as_consumer, cast):
     assert names_in(as_consumer.get("/images/", {"sort": "oldest"})) == ["mine", "accepted-share", "base-os"]
 
 
-def test_it_shows_member_counts_for_own_images_only(as_owner, cast):
+def test_it_shows_member_answers_for_own_images_only(as_owner, cast):
     response = as_owner.get("/images/", {"source": "own"})
-    counts = {image.name: image.member_count for image in response.context["images"]}
-    assert counts == {"accepted-share": 1, "pending-share": 1, "rejected-share": 1}
+    answers = {image.name: (image.pending, image.accepted, image.rejected) for image in response.context["images"]}
+    assert answers == {"accepted-share": (0, 1, 0), "pending-share": (1, 0, 0), "rejected-share": (0, 0, 1)}
+    page = text_of(response)
+    assert ">1 pending</a>" in page and ">1 accepted</a>" in page and ">1 rejected</a>" in page
     public = as_owner.get("/images/", {"source": "public"}).context["images"][0]
-    assert public.member_count is None
+    assert (public.pending, public.accepted, public.rejected) == (None, None, None)
 
 
 def test_it_hides_other_regions(as_abroad, abroad, lon, cast):

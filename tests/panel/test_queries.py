@@ -70,6 +70,19 @@ def test_the_inbox(owner, consumer, dfw):
     assert count_queries(client, "/shared/", status="pending") == 6
 
 
+def test_shared_by_me(owner, dfw):
+    consumers = [factories.user(factories.account(dfw)) for _ in range(3)]
+
+    def build(start, end):
+        for number in range(start, end):
+            image = factories.image(owner, dfw, name=f"img-{number}", visibility="shared")
+            factories.member(owner, image, consumers[number % 3], ("pending", "accepted", "rejected")[number % 3])
+
+    client = signed_in(owner)
+    assert measured(build, client, "/shared-by-me/") == [6, 6]
+    assert count_queries(client, "/shared-by-me/", status="pending", region="DFW", sort="answered") == 6
+
+
 def test_the_members_table(settings, owner, dfw, shared_image):
     settings.IMAGE_MEMBER_QUOTA = 1000
     client = signed_in(owner)

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from imagesharing.accounts.models import ApiToken
+from imagesharing.choices import MemberStatus
 from imagesharing.images.models import Image
 from imagesharing.memberships.members import ImageMember
 from imagesharing.panel.forms.tokens import TokenForm
@@ -21,8 +22,10 @@ USAGE_ROWS = 20
 @require_safe
 @tenant_view()
 def home(request: TenantRequest) -> HttpResponse:
-    """The landing page: who you act for, the ID to hand to producers, what waits for you."""
-    return render_page(request, "accounts/home.html", {"region": current_region(request)})
+    """The landing page: who you act for, the ID to hand to producers, what waits for you and for others."""
+    offers = ImageMember.objects.shared_by(request.account).filter(status=MemberStatus.PENDING)
+    context = {"region": current_region(request), "unanswered": offers.count()}
+    return render_page(request, "accounts/home.html", context)
 
 
 @require_POST

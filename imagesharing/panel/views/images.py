@@ -38,7 +38,7 @@ def image_list(request: TenantRequest) -> HttpResponse:
         images = images.from_source(account, source)
     if query:
         images = images.filter(name__icontains=query)
-    images = images.sorted_by(key, direction).select_related("owner").with_member_count(owner=account)
+    images = images.sorted_by(key, direction).select_related("owner").with_answer_counts(account)
     filters = {name: value for name, value in (("q", query), ("source", source), ("sort", sort)) if value}
     page = keyset_page(
         request,
