@@ -29,6 +29,7 @@ def pages_of(cast) -> dict[str, list[str]]:
     return {
         "producer": [
             "/",
+            "/shared-by-me/",
             "/images/",
             f"/images/{image.pk}/",
             "/images/import/",
