@@ -4,6 +4,9 @@ Never `str.isdigit()` alone: it accepts digits that `int()` refuses, and `int()`
 refuses strings of over 4,300 digits with a ValueError that would be a 500.
 """
 
+import re
+import uuid
+
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 from django.db.models.fields.related import RelatedField
@@ -35,6 +38,20 @@ def parse_tenant_id(value: object) -> int:
     if not 0 < number <= TENANT_ID_MAX:
         raise TenantUnavailable()
     return number
+
+
+# A UUID as people paste it: with or without hyphens, any case, alone or inside a link.
+_IMAGE_ID = re.compile(
+    r"(?<![0-9a-f])([0-9a-f]{8})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{12})(?![0-9a-f])", re.I
+)
+
+
+def parse_image_reference(text: str) -> uuid.UUID | None:
+    """The image ID in what a person pasted: the ID itself (any case, blanks around or inside),
+    or a link to the image in the panel or the API. None if it holds no image ID, or several.
+    """
+    found = {uuid.UUID("".join(match.groups())) for match in _IMAGE_ID.finditer("".join(text.split()))}
+    return found.pop() if len(found) == 1 else None
 
 
 def parse_field_value(model: type[models.Model], path: str, text: object):

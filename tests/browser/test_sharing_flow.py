@@ -97,10 +97,14 @@ def test_the_sharing_handshake(live_server, browser, javascript, dfw):
     expect(page.get_by_role("link", name="golden-web")).to_have_count(0)
 
     nav(page, "Use an image by ID").click()
-    page.get_by_label("Image ID").fill(str(image.pk))
+    page.get_by_label("Image ID").fill(f"{base}/images/{str(image.pk).upper()}/")  # a pasted link works too
+    page.get_by_role("button", name="Find image").click()
+    found = page.locator("#found-image")
+    expect(found).to_contain_text("golden-web")
+    expect(found).to_contain_text("rejected")  # the answer given is shown before booting
     page.get_by_label("Server name").fill("consumer-box")
-    page.get_by_role("button", name="Boot server").click()
-    expect(page.locator("#messages")).to_contain_text("Server “consumer-box” is booting in DFW")
+    page.get_by_role("button", name="Boot server in DFW").click()
+    expect(page.locator("#messages")).to_contain_text("Server “consumer-box” is running in DFW")
     server_row = page.get_by_role("row", name=re.compile("consumer-box"))
     server_row.get_by_label(re.compile("Snapshot name")).fill("consumer-snap")
     server_row.get_by_role("button", name=re.compile("Snapshot")).click()

@@ -26,8 +26,10 @@ def test_the_boot_form_offers_the_image_list(as_consumer, owner, consumer, share
     factories.member(owner, pending, consumer)
     factories.member(owner, shared_image, consumer, "accepted")
     page = text_of(as_consumer.get("/servers/"))
-    assert f'<option value="{shared_image.pk}">shared-base (shared by {owner.account.tenant_id})</option>' in page
-    assert "pending-offer" not in page
+    mine, unanswered = page.split('<optgroup label="Shared with you, not accepted">')
+    assert f'<option value="{shared_image.pk}">shared-base (shared by {owner.account.tenant_id})</option>' in mine
+    assert "pending-offer" not in mine  # R5: not in the image list...
+    assert f">pending-offer (shared by {owner.account.tenant_id}, pending)</option>" in unanswered  # ...but R6 boots it
 
 
 @pytest.mark.parametrize("status", ["pending", "accepted", "rejected"])
@@ -35,7 +37,7 @@ def test_a_member_of_any_status_boots_by_id(as_consumer, owner, consumer, shared
     factories.member(owner, shared_image, consumer, status)
     response = boot(as_consumer, shared_image.pk, "from-id")
     assert response.status_code == 302 and response["Location"] == "/servers/"
-    assert messages_of(response) == ["Server “from-id” is booting in DFW from “shared-base”."]
+    assert messages_of(response) == ["Server “from-id” is running in DFW, booted from “shared-base”."]
     assert Server.objects.get(name="from-id").owner == consumer.account
 
 
@@ -54,16 +56,17 @@ def test_a_stranger_gets_the_same_not_found_as_for_a_missing_id(request, who, ow
     missing = boot(client, uuid.uuid4())
     assert theirs.status_code == missing.status_code == 200
     assert (
-        theirs.context["form"].errors
-        == missing.context["form"].errors
-        == {"image_id": ["No image with that ID is available to you."]}
+        theirs.context["find"].errors
+        == missing.context["find"].errors
+        == {"image": ["No image with that ID is available to you."]}
     )
+    assert theirs.context["image"] is missing.context["image"] is None
     assert not Server.objects.exists()
 
 
 def test_a_revoked_member_can_no_longer_boot_by_id(as_consumer, owner, consumer, shared_image):
     factories.member(owner, shared_image, consumer, "rejected").remove(owner)
-    assert boot(as_consumer, shared_image.pk).context["form"].errors["image_id"]
+    assert boot(as_consumer, shared_image.pk).context["find"].errors["image"]
     assert not Server.objects.exists()
 
 
@@ -94,9 +97,41 @@ def test_booting_in_another_region_switches_the_panel_there(as_owner, owner, lon
     assert "Servers in LON" in page and "uk-box" in page
 
 
-def test_the_use_by_id_page_explains_and_prefills(as_consumer, shared_image):
-    page = text_of(as_consumer.get("/servers/boot/", {"image": shared_image.pk}))
+def test_the_use_by_id_page_explains_and_prefills(as_consumer, owner, consumer, shared_image):
+    factories.member(owner, shared_image, consumer, "rejected")
+    response = as_consumer.get("/servers/boot/", {"image": shared_image.pk})
+    page = text_of(response)
     assert "Use an image by ID" in page and f'value="{shared_image.pk}"' in page
+    assert response.context["image"] == shared_image
+    assert f"tenant <code>{owner.account.tenant_id}</code>" in page  # who offers it
+    assert '<span class="status status-rejected">rejected</span>' in page  # and the answer given
+    assert 'value="shared-base-1"' in page  # a server name to start from
+
+
+@pytest.mark.parametrize(
+    "pasted",
+    [
+        "{id}",
+        " {upper} ",
+        "{spaced}",
+        "http://testserver/images/{id}/",
+        "https://cloud.example/api/dfw/v2/images/{id}/file",
+    ],
+)
+def test_an_id_is_found_however_it_was_pasted(as_consumer, owner, consumer, shared_image, pasted):
+    factories.member(owner, shared_image, consumer)
+    text = pasted.format(
+        id=shared_image.pk, upper=str(shared_image.pk).upper(), spaced=str(shared_image.pk).replace("-", " ")
+    )
+    assert as_consumer.get("/servers/boot/", {"image": text}).context["image"] == shared_image
+
+
+@pytest.mark.parametrize("pasted", ["golden-web", "1234", "00000000-0000-0000-0000"])
+def test_not_an_image_id_is_told_apart_from_not_available(as_consumer, pasted):
+    response = as_consumer.get("/servers/boot/", {"image": pasted})
+    [error] = response.context["find"].errors["image"]
+    assert error.startswith("This is not an image ID.")
+    assert response.context["image"] is None
 
 
 def test_snapshot_of_a_server_from_a_shared_image_belongs_to_the_consumer(as_consumer, owner, consumer, shared_image):

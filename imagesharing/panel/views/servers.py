@@ -5,18 +5,21 @@ from django.db.models import Exists, OuterRef
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from imagesharing.choices import Status
+from imagesharing.choices import MemberStatus, Status
 from imagesharing.errors import DomainError, NotFound
 from imagesharing.images.models import Image
 from imagesharing.lib.keyset import rows_after
-from imagesharing.panel.forms.servers import BootForm, SnapshotForm
+from imagesharing.memberships.members import ImageMember
+from imagesharing.panel.forms.servers import NOT_AVAILABLE, BootForm, FindImageForm, SnapshotForm
 from imagesharing.panel.gates import server_for
 from imagesharing.panel.http import TenantRequest, servers_page, tenant_view
 from imagesharing.panel.paging import keyset_page
 from imagesharing.panel.regions import choose_region, current_region
 from imagesharing.panel.rendering import redirect_next, render_page
+from imagesharing.panel.views.image_page import answer_section
 from imagesharing.servers.models import Server
 
 PAGE_SIZE = 50
@@ -49,6 +52,10 @@ def server_list(request: TenantRequest) -> HttpResponse:
         .filter(status=Status.ACTIVE)
         .select_related("owner")
         .order_by("name", "id")[:BOOT_CHOICES],
+        # R6: offers not accepted (yet) boot too; listed apart, so that nobody mistakes them for accepted.
+        unanswered=ImageMember.objects.inbox(account, [MemberStatus.PENDING, MemberStatus.REJECTED]).filter(
+            image__region=region, image__status=Status.ACTIVE
+        )[:BOOT_CHOICES],
         boot_choices=BOOT_CHOICES,
     )
     return render_page(request, "servers/list.html", context, fragment="servers")
@@ -57,21 +64,40 @@ def server_list(request: TenantRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @tenant_view()
 def boot(request: TenantRequest) -> HttpResponse:
-    """Boot from an image by its ID: owner, member of any status, or public (R6); else "not found"."""
-    form = BootForm(request.POST or None, initial={"image_id": request.GET.get("image", "")})
-    if request.method == "POST" and form.is_valid():
+    """Use an image by ID: find it, see what it is and your answer, then boot (R6: owner, member of
+    any status, public).
+
+    What does not parse is "not an image ID"; an image that is missing and one the tenant
+    may not use get the very same "not available" (R6), beside the ID either way.
+    """
+    form = BootForm(request.POST) if request.method == "POST" else None
+    if form is not None and form.is_valid():
         try:
             server = Server.objects.boot(request.user, form.cleaned_data["image_id"], form.cleaned_data["name"])
         except NotFound:
-            # R6: a stranger's image and a missing one get the very same answer, on the form.
-            form.add_error("image_id", "No image with that ID is available to you.")
+            pass  # answered below, beside the ID, exactly as when finding it
         except DomainError as error:
             form.add_error(None, error.message)  # shown with the form, the typed values kept
         else:
             choose_region(request, server.region_id)
-            messages.success(request, f"Server “{server.name}” is booting in {server.region_id} from “{server.image}”.")
+            messages.success(
+                request, f"Server “{server.name}” is running in {server.region_id}, booted from “{server.image}”."
+            )
             return redirect_next(request, reverse("servers:list"))
-    return render_page(request, "servers/boot.html", {"form": form})
+    reference = request.POST.get("image_id") if form is not None else request.GET.get("image")
+    find = FindImageForm({"image": reference} if reference is not None else None)
+    image = None
+    if find.is_bound and find.is_valid():
+        try:
+            image = Image.objects.get_usable(request.account, find.cleaned_data["image"])
+        except NotFound:
+            find.add_error("image", NOT_AVAILABLE)
+    if image is not None and form is None:
+        form = BootForm(initial={"image_id": image.pk, "name": f"{slugify(image.name) or 'server'}-1"})
+    context = {"find": find, "form": form, "image": image}
+    if image is not None:
+        context |= answer_section(request, image)
+    return render_page(request, "servers/boot.html", context)
 
 
 @require_POST
