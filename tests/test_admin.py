@@ -13,6 +13,7 @@ from imagesharing.errors import NotPermitted
 from imagesharing.images.models import Image
 from imagesharing.memberships.history import Event
 from imagesharing.memberships.members import ImageMember
+from imagesharing.memberships.reports import ImageReport
 from imagesharing.servers.models import Server
 from tests import factories
 from tests.rules.checks import snapshot
@@ -32,8 +33,8 @@ def rows(response) -> set:
     return set(response.context["cl"].result_list)
 
 
-def act(client, model: str, action: str, *objects):
-    data = {"action": action, "_selected_action": [str(obj.pk) for obj in objects]}
+def act(client, model: str, action: str, *objects, **confirmation):
+    data = {"action": action, "_selected_action": [str(obj.pk) for obj in objects], **confirmation}
     return client.post(changelist(model), data, follow=True)
 
 
@@ -386,8 +387,19 @@ def test_images_are_not_added_through_the_admin(ops, world):
 # Member actions (R3, R12, R16).
 
 
+def test_revoke_asks_first_naming_each_member(ops, world, consumer, shared_image):
+    data = {"action": "revoke", "_selected_action": [str(world["accepted"].pk), str(world["pending"].pk)]}
+    page = ops.post(changelist("memberships_imagemember"), data)
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Revoke these 2 members?" in text
+    assert f"Tenant {consumer.account.tenant_id} on “{shared_image}” (DFW), accepted" in text
+    assert 'name="post" value="yes"' in text
+    assert ImageMember.objects.count() == 2
+
+
 def test_revoke_selected_members(ops, operator, world, shared_image, consumer, other_consumer):
-    response = act(ops, "memberships_imagemember", "revoke", world["accepted"])
+    response = act(ops, "memberships_imagemember", "revoke", world["accepted"], post="yes")
     assert messages_of(response) == [(SUCCESS, "Revoked 1 image member.")]
     assert list(ImageMember.objects.values_list("member", flat=True)) == [other_consumer.account.pk]
     assert history(shared_image)[-1] == (
@@ -422,7 +434,7 @@ def test_member_action_reports_each_refusal(ops, owner, consumer, image, world):
     image.destroy(owner)
     stray = ImageMember.objects.create(image=image, member=consumer.account)  # no model method leaves this
     before = history(image)
-    response = act(ops, "memberships_imagemember", "revoke", stray, world["pending"])
+    response = act(ops, "memberships_imagemember", "revoke", stray, world["pending"], post="yes")
     assert messages_of(response) == [(ERROR, f"{stray}: No such member."), (SUCCESS, "Revoked 1 image member.")]
     assert ImageMember.objects.filter(pk=stray.pk).exists()
     assert not ImageMember.objects.filter(pk=world["pending"].pk).exists()
@@ -519,3 +531,11 @@ def test_other_changelists_do_not_grow_with_rows(ops, owner, shared_image, model
     few = count_queries(ops, changelist(model))
     grow(27)
     assert count_queries(ops, changelist(model)) == few
+
+
+def test_the_front_page_shows_the_open_report_queue(ops, owner, consumer, shared_image):
+    assert "No open reports of shared images." in ops.get(reverse("admin:index")).content.decode()
+    factories.member(owner, shared_image, consumer)
+    ImageReport.objects.file(consumer, shared_image, "malicious")
+    page = ops.get(reverse("admin:index")).content.decode()
+    assert "<strong>1 open report</strong>" in page and "imagereport/?queue=open" in page

@@ -5,8 +5,10 @@ history names the operator as actor.
 """
 
 from django.contrib import admin
+from django.contrib.admin import helpers
 from django.contrib.auth import get_permission_codename
 from django.db.models import QuerySet
+from django.template.response import TemplateResponse
 
 from imagesharing.choices import MemberStatus
 from imagesharing.memberships.members import ImageMember
@@ -40,7 +42,16 @@ class ImageMemberAdmin(ReadOnlyRows, IdSearchAdmin):
         return request.user.has_perm(f"{self.opts.app_label}.{get_permission_codename('change', self.opts)}")
 
     @admin.action(description="Revoke selected members", permissions=["revoke"])
-    def revoke(self, request, queryset: QuerySet[ImageMember]) -> None:
+    def revoke(self, request, queryset: QuerySet[ImageMember]) -> TemplateResponse | None:
+        """Like Django's delete action: first a page naming every member, then the revocations (R12)."""
+        if request.POST.get("post") != "yes":
+            context = {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "members": list(queryset.select_related("image", "member")),
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            }
+            return TemplateResponse(request, "admin/memberships/revoke_confirmation.html", context)
         run_each(
             self,
             request,
@@ -48,6 +59,7 @@ class ImageMemberAdmin(ReadOnlyRows, IdSearchAdmin):
             lambda member: member.remove(request.user, as_operator=True),
             "Revoked {count} {items}.",
         )
+        return None
 
     @admin.action(description="Reset selected members to pending", permissions=["reset"])
     def reset_to_pending(self, request, queryset: QuerySet[ImageMember]) -> None:

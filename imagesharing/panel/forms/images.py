@@ -20,7 +20,7 @@ class ImageFilterForm(forms.Form):
     source = forms.ChoiceField(
         label="Source",
         required=False,
-        choices=[("", "All sources"), ("own", "Own"), ("shared", "Shared with me"), ("public", "Public")],
+        choices=[("", "All sources"), ("own", "Own"), ("shared", "Shared with me, accepted"), ("public", "Public")],
     )
     sort = forms.ChoiceField(
         label="Sort by",
