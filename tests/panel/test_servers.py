@@ -215,3 +215,12 @@ def test_a_bad_marker_shows_the_first_page(as_owner, owner, image, marker):
     response = as_owner.get("/servers/", {"marker": marker})
     assert [s.name for s in response.context["servers"]] == ["box"]
     assert "showing the first page" in messages_of(response)[0]
+
+
+def test_servers_in_other_regions_are_pointed_to(as_owner, owner, image, lon):
+    owner.account.regions.add(lon)
+    london = factories.image(owner, lon, name="uk")
+    Server.objects.boot(owner, london, "uk-1")
+    Server.objects.boot(owner, london, "uk-2")
+    page = text_of(as_owner.get("/servers/"))
+    assert "You also have servers in\n  <strong>LON</strong> (2)" in page and "uk-1" not in page

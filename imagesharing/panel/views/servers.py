@@ -1,7 +1,7 @@
 """Server pages: boot (also by image ID, R6), snapshot (R13) and delete; a simulated compute."""
 
 from django.contrib import messages
-from django.db.models import Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -57,6 +57,14 @@ def server_list(request: TenantRequest) -> HttpResponse:
             image__region=region, image__status=Status.ACTIVE
         )[:BOOT_CHOICES],
         boot_choices=BOOT_CHOICES,
+        # Servers are per region: say where the others are, rather than let them seem gone.
+        elsewhere=list(
+            Server.objects.owned_by(account)
+            .exclude(region=region)
+            .values("region")
+            .annotate(count=Count("pk"))
+            .order_by("region")
+        ),
     )
     return render_page(request, "servers/list.html", context, fragment="servers")
 
