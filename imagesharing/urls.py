@@ -7,5 +7,7 @@ urlpatterns = [
     path("", include("imagesharing.panel.urls")),
 ]
 
-# Django renders 403.html, 404.html and 500.html itself; 400 gets the request, for the header.
+# Django renders 403.html and 404.html itself; 400 gets the request, for the header;
+# 500 becomes a 503 while the database cannot be reached.
 handler400 = "imagesharing.panel.errors.bad_request"
+handler500 = "imagesharing.handlers.server_error"
