@@ -6,6 +6,7 @@ silently replaced by a default. The README's configuration table lists them.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, overload
 
@@ -132,6 +133,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    "axes",
     "template_partials",
     "imagesharing.accounts",
     "imagesharing.images",
@@ -154,6 +156,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "imagesharing.panel.errors.MethodNotAllowedPage",
+    # Last, as django-axes asks: it answers a locked-out sign-in with its lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 CSRF_FAILURE_VIEW = "imagesharing.panel.errors.csrf_failure"
 
@@ -189,6 +193,26 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Login floods (django-axes): after LOGIN_FAILURE_LIMIT failed sign-ins in a row for one
+# username, that username is refused, right password too and without hashing it, for
+# LOGIN_COOLOFF_MINUTES; other users sign in as usual. Counts live in the database, so
+# every app host shares them. Operators unlock early in the admin (Access attempts).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: a locked-out sign-in goes no further
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 10, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = True  # "in a row": a right password clears the count
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_DISABLE_ACCESS_LOG = True  # failures are counted; successful sign-ins are not written down
+AXES_VERBOSE = False
+# axes.W006 asks to lock by address too. Here the lock is per username on purpose: it holds
+# whatever address, user agent or cookie an attacker rotates, and one address (a NAT, an
+# office) full of users is never locked out as a whole.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
 LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/"
 
