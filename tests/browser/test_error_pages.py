@@ -38,3 +38,21 @@ def test_a_buttons_address_opened_as_a_page_is_explained(live_server, browser, d
     response = page.goto(f"{base}/images/{image.pk}/share/")
     assert response is not None and response.status == 405
     expect(page.get_by_role("heading", name="This address is not a page")).to_be_visible()
+
+
+def test_a_form_whose_token_expired_explains_and_changes_nothing(live_server, browser, dfw):
+    base = live_server.url
+    producer = factories.user(factories.account(dfw, name="Producer Inc"), username="producer")
+    image = factories.image(producer, dfw, name="golden-web")
+    context = browser.new_context(viewport={"width": 390, "height": 800}, java_script_enabled=False)
+    page = context.new_page()
+    sign_in(page, base, "producer")
+    page.goto(f"{base}/images/{image.pk}/")
+    context.clear_cookies(name="csrftoken")  # as after signing out and in again in another tab
+    page.locator("#id_name").fill("renamed")
+    save = page.get_by_role("button", name="Save settings")
+    with page.expect_response(lambda response: response.status == 403):
+        save.click()
+    expect(page.get_by_role("heading", name="This form could not be checked")).to_be_visible()
+    image.refresh_from_db()
+    assert image.name == "golden-web"

@@ -37,3 +37,21 @@ def test_a_producer_reviews_and_removes_unanswered_offers(live_server, browser, 
 
     expect(page.locator("#messages")).to_contain_text("Removed 1 member.")
     assert list(ImageMember.objects.values_list("member", flat=True)) == [answered.account.pk]
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["with-js", "without-js"])
+def test_a_consumer_is_told_of_waiting_offers_where_it_chooses_images(live_server, browser, dfw, javascript):
+    base = live_server.url
+    producer = factories.user(factories.account(dfw, name="Producer Inc"), username="producer")
+    consumer = factories.user(factories.account(dfw, name="Consumer Ltd"), username="consumer")
+    image = factories.image(producer, dfw, name="golden-web", visibility="shared")
+    factories.member(producer, image, consumer)
+    page = browser.new_context(java_script_enabled=javascript, viewport={"width": 390, "height": 900}).new_page()
+    sign_in(page, base, "consumer")
+    for path in ("/images/", "/servers/", "/servers/boot/"):
+        page.goto(f"{base}{path}")
+        expect(page.get_by_text("1 image shared with you is waiting for your answer.")).to_be_visible()
+    page.goto(f"{base}/servers/")
+    expect(page.locator('optgroup[label="Shared with you, not accepted"] option')).to_have_text(
+        f"golden-web (shared by {producer.account.tenant_id}, pending)"
+    )
