@@ -96,13 +96,16 @@ def tenant_view(*, back: Callable[..., str] | None = None) -> Callable[[View], V
     return decorate
 
 
-def image_page(image_id, **_) -> str:
+# Where a refused action goes back to (`tenant_view(back=...)`), given the view's URL arguments.
+
+
+def image_url(image_id, **_) -> str:
     return reverse("images:detail", args=[image_id])
 
 
-def sharing_section(image_id, **_) -> str:
-    return image_page(image_id) + "#sharing"
+def sharing_url(image_id, **_) -> str:
+    return image_url(image_id) + "#sharing"
 
 
-def servers_page(**_) -> str:
+def servers_url(**_) -> str:
     return reverse("servers:list")

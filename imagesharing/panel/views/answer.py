@@ -13,7 +13,7 @@ from imagesharing.memberships.members import ImageMember
 from imagesharing.memberships.reports import ImageReport
 from imagesharing.panel.forms.sharing import ReportForm
 from imagesharing.panel.gates import image_for
-from imagesharing.panel.http import TenantRequest, image_page, tenant_view
+from imagesharing.panel.http import TenantRequest, image_url, tenant_view
 from imagesharing.panel.rendering import redirect_next, render_page, wants_fragment
 from imagesharing.panel.views.image_page import answer_section
 
@@ -25,7 +25,7 @@ STATUS_MESSAGES = {
 
 
 @require_POST
-@tenant_view(back=image_page)
+@tenant_view(back=image_url)
 def set_status(request: TenantRequest, image_id) -> HttpResponse:
     """R3: the consumer accepts, rejects or returns an offer to pending."""
     image = image_for(request, image_id)
@@ -33,7 +33,7 @@ def set_status(request: TenantRequest, image_id) -> HttpResponse:
     template = STATUS_MESSAGES[MemberStatus(membership.status)]
     messages.success(request, template.format(name=image.name or image.pk, region=image.region_id))
     if not wants_fragment(request):
-        return redirect_next(request, image_page(image.pk))
+        return redirect_next(request, image_url(image.pk))
     membership.image = image
     if (request.htmx.target or "").startswith("offer-"):
         context = {"offer": membership, "inbox_next": reverse("memberships:inbox")}
@@ -42,7 +42,7 @@ def set_status(request: TenantRequest, image_id) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@tenant_view(back=image_page)
+@tenant_view(back=image_url)
 def report(request: TenantRequest, image_id) -> HttpResponse:
     """Seed 004: a consumer reports an image shared in error or with malicious intent to the operators."""
     image = image_for(request, image_id)

@@ -12,13 +12,13 @@ from imagesharing.images.models import Image
 from imagesharing.images.transfer import ImageUploadHandler, data_response, discard_rest
 from imagesharing.panel.forms.images import ImageImportForm
 from imagesharing.panel.gates import image_for
-from imagesharing.panel.http import TenantRequest, image_page, tenant_view
+from imagesharing.panel.http import TenantRequest, image_url, tenant_view
 from imagesharing.panel.regions import current_region
 from imagesharing.panel.rendering import render_page
 
 
 @require_safe
-@tenant_view(back=image_page)
+@tenant_view(back=image_url)
 def image_download(request: TenantRequest, image_id) -> HttpResponseBase:
     """R6: export the data, streamed, for the owner and members of any status."""
     image = image_for(request, image_id)
@@ -38,7 +38,7 @@ def image_import(request: TenantRequest) -> HttpResponse:
             form.add_error(None, error.message)  # shown with the form, the typed values kept
         else:
             messages.success(request, f"Created “{image}” in {region.code}. Step 2 of 2: upload its data.")
-            return redirect(image_page(image.pk) + "#upload")
+            return redirect(image_url(image.pk) + "#upload")
     return render_page(request, "images/import.html", {"form": form, "region": region})
 
 
@@ -84,5 +84,5 @@ def _after_upload(request: TenantRequest, image: Image, error: DomainError | Non
     else:
         messages.error(request, error.message)
         discard_rest(request)
-    url = image_page(image.pk)
+    url = image_url(image.pk)
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)

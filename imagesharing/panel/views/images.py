@@ -10,7 +10,7 @@ from imagesharing.images.models import Image
 from imagesharing.memberships.members import ImageMember
 from imagesharing.panel.forms.images import SORTS, ImageEditForm, ImageFilterForm
 from imagesharing.panel.gates import image_for
-from imagesharing.panel.http import TenantRequest, image_page, tenant_view
+from imagesharing.panel.http import TenantRequest, image_url, tenant_view
 from imagesharing.panel.paging import STALE_MARKER, keyset_page
 from imagesharing.panel.regions import current_region
 from imagesharing.panel.rendering import render_page
@@ -62,7 +62,7 @@ def image_detail(request: TenantRequest, image_id) -> HttpResponse:
 
 
 @require_POST
-@tenant_view(back=image_page)
+@tenant_view(back=image_url)
 def image_edit(request: TenantRequest, image_id) -> HttpResponse:
     """R1, R9, R10: the owner renames, shares or unshares, protects; all changes or none.
 
@@ -74,7 +74,7 @@ def image_edit(request: TenantRequest, image_id) -> HttpResponse:
     if not form.is_valid():
         for field, errors in form.errors.items():
             messages.error(request, f"{form.fields[field].label or field.capitalize()}: {' '.join(map(str, errors))}")
-        return redirect(image_page(image.pk))
+        return redirect(image_url(image.pk))
     changes = dict(form.cleaned_data)
     version = changes.pop("version") or None  # the panel's form always sends it; a bare post is not checked
     if changes.get("visibility") == Visibility.PRIVATE and image.is_shared and "confirmed" not in request.POST:
@@ -92,11 +92,11 @@ def image_edit(request: TenantRequest, image_id) -> HttpResponse:
             messages.info(
                 request, "The image is private: its members keep their record but lose access until you share it again."
             )
-    return redirect(image_page(image.pk))
+    return redirect(image_url(image.pk))
 
 
 @require_http_methods(["GET", "POST"])
-@tenant_view(back=image_page)
+@tenant_view(back=image_url)
 def image_delete(request: TenantRequest, image_id) -> HttpResponse:
     """R15: confirm, then delete; members go, servers booted from it keep running."""
     image = image_for(request, image_id)

@@ -15,7 +15,7 @@ from imagesharing.lib.keyset import rows_after
 from imagesharing.memberships.members import ImageMember
 from imagesharing.panel.forms.servers import NOT_AVAILABLE, BootForm, FindImageForm, SnapshotForm
 from imagesharing.panel.gates import server_for
-from imagesharing.panel.http import TenantRequest, servers_page, tenant_view
+from imagesharing.panel.http import TenantRequest, servers_url, tenant_view
 from imagesharing.panel.paging import keyset_page
 from imagesharing.panel.regions import choose_region, current_region
 from imagesharing.panel.rendering import redirect_next, render_page
@@ -109,14 +109,14 @@ def boot(request: TenantRequest) -> HttpResponse:
 
 
 @require_POST
-@tenant_view(back=servers_page)
+@tenant_view(back=servers_url)
 def snapshot(request: TenantRequest, server_id) -> HttpResponse:
     """R13: a new private image owned by this tenant, whoever produced the server's image."""
     server = server_for(request, server_id)
     form = SnapshotForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Give the snapshot a name of at most 255 characters.")
-        return redirect_next(request, servers_page())
+        return redirect_next(request, servers_url())
     image = server.snapshot(request.user, form.cleaned_data["name"])
     messages.success(
         request, f"Snapshot “{image.name}” saved as a private image of your tenant; its storage is charged to you."
@@ -125,7 +125,7 @@ def snapshot(request: TenantRequest, server_id) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@tenant_view(back=servers_page)
+@tenant_view(back=servers_url)
 def delete(request: TenantRequest, server_id) -> HttpResponse:
     """Confirm, then delete the server; its image and snapshots are untouched."""
     server = server_for(request, server_id)

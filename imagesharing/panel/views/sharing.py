@@ -15,7 +15,7 @@ from imagesharing.errors import AlreadyMember, ChecklistRequired, QuotaExceeded,
 from imagesharing.images.models import Image, ShareResult
 from imagesharing.panel.forms.sharing import ShareForm
 from imagesharing.panel.gates import image_for, member_for
-from imagesharing.panel.http import TenantRequest, sharing_section, tenant_view
+from imagesharing.panel.http import TenantRequest, sharing_url, tenant_view
 from imagesharing.panel.rendering import render_page, wants_fragment
 from imagesharing.panel.views.image_page import FACTS, keep_outcomes, owner_parts, page_context
 
@@ -52,11 +52,11 @@ def _answer(
         return render_page(request, "images/detail.html", page_context(request, image, share_form=form))
     if outcomes:
         keep_outcomes(request, image, outcomes)
-    return redirect(sharing_section(image.pk))
+    return redirect(sharing_url(image.pk))
 
 
 @require_POST
-@tenant_view(back=sharing_section)
+@tenant_view(back=sharing_url)
 def share(request: TenantRequest, image_id) -> HttpResponse:
     """Share with one or many tenants and answer per ID; a private image turns shared (R9)."""
     image = image_for(request, image_id)
@@ -83,7 +83,7 @@ def share(request: TenantRequest, image_id) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@tenant_view(back=sharing_section)
+@tenant_view(back=sharing_url)
 def remove(request: TenantRequest, image_id, tenant_id: int) -> HttpResponse:
     """R12: confirm, then revoke one consumer; its servers and snapshots stay its own."""
     image = image_for(request, image_id)
