@@ -137,3 +137,10 @@ class LengthRequired(DomainError):
 
     http_status = 411
     default_message = "This server reads no chunked bodies; send a Content-Length."
+
+
+class RangeNotSatisfiable(DomainError):
+    """A download's byte range starts past the end of the data (HTTP 416)."""
+
+    http_status = 416
+    default_message = "The requested range starts past the end of the image data."

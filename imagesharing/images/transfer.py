@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.http import HttpRequest, StreamingHttpResponse
 
-from imagesharing.errors import DomainError, LengthRequired
+from imagesharing.errors import DomainError, LengthRequired, RangeNotSatisfiable
 from imagesharing.images.data import CHUNK_SIZE, UPLOAD_INTERRUPTED, IncomingData
 
 # The most of a refused body read and dropped so that the client sees the answer.
@@ -102,20 +102,30 @@ def request_chunks(request: HttpRequest) -> Iterator[bytes]:
     return read_chunks(request.META["wsgi.input"])
 
 
-_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+_RANGE = re.compile(r"^bytes=([0-9]*)-([0-9]*)$")  # ASCII digits only: int() takes others
+# A position of more digits than 2**63 has lies past the end of any data.
+POSITION_DIGITS = 19
+PAST_ANY_END = 2**63
+
+
+def _position(digits: str) -> int:
+    return int(digits) if len(digits) <= POSITION_DIGITS else PAST_ANY_END
 
 
 def parse_range(header: str, size: int) -> tuple[int, int] | None:
-    """One `bytes=` range as (first, last) inclusive, or None when absent or unusable."""
+    """One `bytes=` range as (first, last) inclusive, or None when absent or unusable (the whole
+    data is sent). A range that starts past the end raises RangeNotSatisfiable (416)."""
     match = _RANGE.match(header.strip()) if header else None
     if match is None or size == 0 or match.groups() == ("", ""):
         return None
-    first, last = match.groups()
-    if first == "":
-        suffix = int(last)
+    first_digits, last_digits = match.groups()
+    if first_digits == "":
+        suffix = _position(last_digits)
         return (max(size - suffix, 0), size - 1) if suffix else None
-    first, last = int(first), int(last) if last else size - 1
-    if first > last or first >= size:
+    first, last = _position(first_digits), _position(last_digits) if last_digits else size - 1
+    if first >= size:
+        raise RangeNotSatisfiable()
+    if first > last:
         return None
     return first, min(last, size - 1)
 

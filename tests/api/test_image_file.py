@@ -227,3 +227,10 @@ def test_glanceclient_uploads_and_downloads_through_gunicorn(gunicorn):
     finally:
         producer.http_client.session.close()
         member.http_client.session.close()
+
+
+def test_a_range_past_the_end_is_416_json_not_a_500(api_as, owner, queued):
+    api = api_as(owner)
+    assert api.put(f"/v2/images/{queued.pk}/file", raw=DATA, content_type=OCTETS).status_code == 204
+    response = api.request("GET", f"/v2/images/{queued.pk}/file", headers={"Range": f"bytes={'9' * 4301}-"})
+    assert response.status_code == 416 and response.json()["error"]["code"] == 416

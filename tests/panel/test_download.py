@@ -59,3 +59,10 @@ def test_a_snapshot_of_a_shared_image_warns_before_export(as_consumer, owner, co
 
 def test_downloading_is_a_get(as_owner, stored):
     assert as_owner.post(f"/images/{stored.pk}/download/").status_code == 405
+
+
+def test_a_range_past_the_end_is_refused_with_a_message_not_a_500(as_owner, stored):
+    """Issue 9: a Range of 4,301 digits was a 500."""
+    response = as_owner.get(f"/images/{stored.pk}/download/", headers={"Range": f"bytes={'9' * 4301}-"})
+    assert response.status_code == 302 and response["Location"] == f"/images/{stored.pk}/"
+    assert messages_of(response) == ["The requested range starts past the end of the image data."]
