@@ -29,10 +29,11 @@ $(VENV)/.installed-lint: $(VENV)/.installed
 	touch $@
 
 # A secret key made once per checkout (settings read it when SECRET_KEY is unset),
-# so that `make run` and `manage.py` commands need no configuration.
+# so that `make run` and `manage.py` commands need no configuration. var/ and the key
+# are readable by this user alone.
 var/secret_key:
-	mkdir -p var
-	$(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
+	mkdir -p -m 700 var
+	umask 077 && $(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
 
 run: install
 	$(PY) manage.py migrate --noinput && \

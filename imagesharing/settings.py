@@ -182,7 +182,7 @@ TEMPLATES = [
 
 VAR_DIR = BASE_DIR / "var"
 if env_str("DATABASE_URL") is None:
-    VAR_DIR.mkdir(exist_ok=True)  # the embedded SQLite default needs its folder
+    VAR_DIR.mkdir(mode=0o700, exist_ok=True)  # the embedded SQLite default needs its folder, private
 DATABASES = {"default": env_database("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -255,7 +255,10 @@ TENANT_STORAGE_QUOTA = env_bytes("TENANT_STORAGE_QUOTA", None)
 # Uploads are spooled here before they are stored: on the media disk, so that the
 # file system storage stores them with a rename instead of a second copy.
 FILE_UPLOAD_TEMP_DIR = env_str("FILE_UPLOAD_TEMP_DIR", str(MEDIA_ROOT / "uploads"))
-Path(FILE_UPLOAD_TEMP_DIR).mkdir(parents=True, exist_ok=True)
+Path(FILE_UPLOAD_TEMP_DIR).mkdir(mode=0o700, parents=True, exist_ok=True)
+# Stored image data and its folders are readable by the service's user alone.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 LOGGING = {
     "version": 1,

@@ -2,6 +2,8 @@
 
 import hashlib
 import os
+import stat
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -252,3 +254,11 @@ def test_a_refused_body_is_read_to_its_end_but_no_further_than_the_limit(rf):
     large = rf.post("/", data=b"x" * (3 * CHUNK_SIZE), content_type="application/octet-stream")
     discard_rest(large, limit=CHUNK_SIZE)
     assert len(large.read()) == 2 * CHUNK_SIZE  # left for the server to drop with the connection
+
+
+def test_stored_data_is_private_to_the_service(owner, queued, media):
+    """Issue 9, item 8: image files were world-readable (0644)."""
+    queued.receive_data(owner, [b"secret bytes"])
+    stored = Path(queued.file.path)
+    assert stat.S_IMODE(stored.stat().st_mode) == 0o600
+    assert stat.S_IMODE(stored.parent.stat().st_mode) == 0o700
