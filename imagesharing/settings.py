@@ -263,6 +263,8 @@ FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"refusals": {"()": "imagesharing.logs.RefusalsOnOneLine"}},
+    # Refused requests on one short line each; server errors keep their tracebacks.
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["refusals"]}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
