@@ -83,11 +83,18 @@ def test_sign_out_is_a_post(as_owner):
     assert as_owner.get("/").status_code == 302
 
 
-@pytest.mark.parametrize("path", ["/", "/images/", "/shared/", "/servers/", "/usage/", "/tokens/"])
+@pytest.mark.parametrize("path", ["/", "/images/", "/shared/", "/shared-by-me/", "/servers/", "/usage/", "/tokens/"])
 def test_an_operator_without_a_tenant_is_pointed_to_the_admin(as_operator, path):
     response = as_operator.get(path)
     assert response.status_code == 403
     assert 'href="/admin/"' in text_of(response)
+
+
+def test_an_operator_without_a_tenant_removes_no_offers(as_operator, owner, consumer, shared_image):
+    member = factories.member(owner, shared_image, consumer)
+    response = as_operator.post("/shared-by-me/remove/", {"member": [member.pk], "confirmed": "yes"})
+    assert response.status_code == 403
+    assert ImageMember.objects.filter(pk=member.pk).exists()
 
 
 def test_an_operator_without_a_tenant_changes_nothing(as_operator, shared_image):

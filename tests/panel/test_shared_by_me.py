@@ -80,7 +80,7 @@ def test_a_pending_offer_says_how_long_it_has_waited(as_owner, board):
     assert "waiting 3\xa0days" in text_of(as_owner.get(URL))
 
 
-@pytest.mark.parametrize("who", ["as_consumer", "as_stranger"])
+@pytest.mark.parametrize("who", ["as_consumer", "as_stranger", "as_abroad"])
 def test_nobody_else_sees_the_owners_offers(request, who, board):
     """R7, R17: a consumer sees its own answers in its inbox, never the producer's board."""
     response = request.getfixturevalue(who).get(URL)
@@ -111,7 +111,7 @@ def test_bulk_remove_keeps_what_consumers_made(as_owner, board, consumer):
     assert Server.objects.filter(pk=server.pk).exists()  # R12
 
 
-@pytest.mark.parametrize("who", ["as_consumer", "as_stranger"])
+@pytest.mark.parametrize("who", ["as_consumer", "as_stranger", "as_abroad"])
 def test_others_offers_cannot_be_removed_in_bulk(request, who, board):
     response = request.getfixturevalue(who).post(
         f"{URL}remove/", {"member": [offer.pk for offer in board.values()], "confirmed": "yes"}
