@@ -3,6 +3,8 @@
 import pytest
 from django.test import Client
 
+from imagesharing.memberships.members import ImageMember
+from tests import factories
 from tests.factories import NO_SUCH_ID
 from tests.panel.conftest import text_of
 
