@@ -62,11 +62,16 @@ def scan(page: Page) -> list[str]:
 @pytest.mark.parametrize("who", ["producer", "consumer"])
 def test_every_page_passes_axe_and_fits_the_screen(live_server, browser, cast, who, width):
     page = browser.new_context(viewport={"width": width, "height": 900}).new_page()
+    blocked = []  # what the content security policy refused: nothing may be
+    page.on(
+        "console", lambda message: blocked.append(message.text) if "Content Security Policy" in message.text else None
+    )
     sign_in(page, live_server.url, who)
     problems = {}
     for path in pages_of(cast)[who]:
         page.goto(f"{live_server.url}{path}")
-        found = scan(page)
+        found = scan(page) + blocked
+        blocked.clear()
         if page.evaluate("document.documentElement.scrollWidth") > width:
             found.append(f"sideways scroll: {page.evaluate('document.documentElement.scrollWidth')} px")
         if found:
