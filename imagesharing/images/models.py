@@ -48,7 +48,7 @@ from imagesharing.errors import (
 )
 from imagesharing.images.data import IncomingData
 from imagesharing.lib.decorators import alters_data
-from imagesharing.lib.keyset import rows_after
+from imagesharing.lib.keyset import ordered, rows_after
 from imagesharing.lib.parse import parse_field_value, parse_tenant_id
 
 if TYPE_CHECKING:  # types only: memberships sits above images and is never imported at run time
@@ -187,8 +187,7 @@ class ImageQuerySet(models.QuerySet["Image"]):
     def sorted_by(self, key: str = "created_at", direction: str = "desc") -> "ImageQuerySet":
         """Order for keyset paging: the sort key, then the ID to break ties."""
         _check_sort(key, direction)
-        sign = "-" if direction == "desc" else ""
-        return self.order_by(f"{sign}{key}", f"{sign}id")
+        return ordered(self, key, direction)
 
     def after(self, marker: "Image", key: str = "created_at", direction: str = "desc") -> "ImageQuerySet":
         """Keyset paging: the images that follow `marker` in `sorted_by(key, direction)` order."""

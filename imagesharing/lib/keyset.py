@@ -12,6 +12,12 @@ from django.db.models import Q
 _Rows = TypeVar("_Rows", bound=models.QuerySet)
 
 
+def ordered(rows: _Rows, key: str = "created_at", direction: str = "desc") -> _Rows:
+    """`rows` in keyset order: by `key`, then by primary key to break ties, both in `direction`."""
+    sign = "-" if direction == "desc" else ""
+    return rows.order_by(f"{sign}{key}", f"{sign}pk")
+
+
 def rows_after(rows: _Rows, marker: models.Model, key: str = "created_at", direction: str = "desc") -> _Rows:
     """The rows of `rows` (ordered by `key`, then pk, in `direction`) that follow `marker`."""
     op = "lt" if direction == "desc" else "gt"

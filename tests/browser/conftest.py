@@ -18,6 +18,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import sync_playwright
 
+from tests import factories
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -70,3 +72,9 @@ def browser(launch_browser):
     launched = launch_browser()
     yield launched
     launched.close()
+
+
+@pytest.fixture
+def producer(dfw):
+    """The browser stories' producer, signing in as "producer" (the consumer is the standing cast's)."""
+    return factories.user(factories.account(dfw, name="Producer Inc"), username="producer")

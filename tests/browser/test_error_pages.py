@@ -10,10 +10,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.mark.parametrize("width", [390, 1280])
-def test_a_revoked_images_link_gets_a_readable_page(live_server, browser, dfw, width):
+def test_a_revoked_images_link_gets_a_readable_page(live_server, browser, dfw, width, producer, consumer):
     base = live_server.url
-    producer = factories.user(factories.account(dfw, name="Producer Inc"), username="producer")
-    consumer = factories.user(factories.account(dfw, name="Consumer Ltd"), username="consumer")
     image = factories.image(producer, dfw, name="golden-web", visibility="shared")
     factories.member(producer, image, consumer).remove(producer)
     page = browser.new_context(viewport={"width": width, "height": 800}).new_page()
@@ -29,9 +27,8 @@ def test_a_revoked_images_link_gets_a_readable_page(live_server, browser, dfw, w
     expect(page).to_have_url(f"{base}/images/")
 
 
-def test_a_buttons_address_opened_as_a_page_is_explained(live_server, browser, dfw):
+def test_a_buttons_address_opened_as_a_page_is_explained(live_server, browser, dfw, producer):
     base = live_server.url
-    producer = factories.user(factories.account(dfw, name="Producer Inc"), username="producer")
     image = factories.image(producer, dfw, name="golden-web")
     page = browser.new_context(viewport={"width": 390, "height": 800}).new_page()
     sign_in(page, base, "producer")
@@ -40,9 +37,8 @@ def test_a_buttons_address_opened_as_a_page_is_explained(live_server, browser, d
     expect(page.get_by_role("heading", name="This address is not a page")).to_be_visible()
 
 
-def test_a_form_whose_token_expired_explains_and_changes_nothing(live_server, browser, dfw):
+def test_a_form_whose_token_expired_explains_and_changes_nothing(live_server, browser, dfw, producer):
     base = live_server.url
-    producer = factories.user(factories.account(dfw, name="Producer Inc"), username="producer")
     image = factories.image(producer, dfw, name="golden-web")
     context = browser.new_context(viewport={"width": 390, "height": 800}, java_script_enabled=False)
     page = context.new_page()

@@ -9,7 +9,6 @@ from playwright.sync_api import Page, expect
 
 from imagesharing.choices import Status
 from imagesharing.images.models import Image
-from tests import factories
 from tests.browser.test_sharing_flow import sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -27,11 +26,6 @@ RECORD_PROGRESS = """() => {
     sessionStorage.setItem("progress", JSON.stringify(seen));
   });
 }"""
-
-
-@pytest.fixture
-def producer(dfw):
-    return factories.user(factories.account(dfw, name="Producer Inc"), username="producer")
 
 
 @pytest.fixture

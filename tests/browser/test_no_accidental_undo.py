@@ -13,10 +13,8 @@ from tests.browser.test_sharing_flow import mark_page, same_document, sign_in
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_a_first_share_then_save_settings_keeps_the_share(live_server, browser, dfw):
+def test_a_first_share_then_save_settings_keeps_the_share(live_server, browser, dfw, producer, consumer):
     base = live_server.url
-    producer = factories.user(factories.account(dfw, name="Producer Inc"), username="producer")
-    consumer = factories.user(factories.account(dfw, name="Consumer Ltd"), username="consumer")
     image = factories.image(producer, dfw, name="golden-web")
     page = browser.new_context().new_page()
     sign_in(page, base, "producer")
@@ -44,10 +42,10 @@ def test_a_first_share_then_save_settings_keeps_the_share(live_server, browser, 
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["with-js", "without-js"])
-def test_making_a_shared_image_private_names_who_loses_access(live_server, browser, dfw, javascript):
+def test_making_a_shared_image_private_names_who_loses_access(
+    live_server, browser, dfw, javascript, producer, consumer
+):
     base = live_server.url
-    producer = factories.user(factories.account(dfw, name="Producer Inc"), username="producer")
-    consumer = factories.user(factories.account(dfw, name="Consumer Ltd"), username="consumer")
     image = factories.image(producer, dfw, name="golden-web", visibility="shared")
     factories.member(producer, image, consumer, "accepted")
     page = browser.new_context(java_script_enabled=javascript).new_page()

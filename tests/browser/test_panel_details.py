@@ -11,11 +11,6 @@ from tests.browser.test_sharing_flow import sign_in
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture
-def producer(dfw):
-    return factories.user(factories.account(dfw, name="Producer Inc"), username="producer")
-
-
 def test_the_tenant_id_copy_button(live_server, browser, producer):
     context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
     page = context.new_page()

@@ -15,9 +15,7 @@ PHONE, DESKTOP = 390, 1280
 
 
 @pytest.fixture
-def cast(dfw):
-    producer = factories.user(factories.account(dfw, name="Producer Inc"), username="producer")
-    consumer = factories.user(factories.account(dfw, name="Consumer Ltd"), username="consumer")
+def cast(dfw, producer, consumer):
     image = factories.image(producer, dfw, name="golden-web-with-a-rather-long-name", visibility="shared")
     member = factories.member(producer, image, consumer)
     server = Server.objects.boot(consumer, image, "web-1")

@@ -11,10 +11,8 @@ from tests.browser.test_sharing_flow import sign_in
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_accept_after_the_session_expired_signs_in_and_comes_back(live_server, browser, dfw):
+def test_accept_after_the_session_expired_signs_in_and_comes_back(live_server, browser, dfw, producer, consumer):
     base = live_server.url
-    producer = factories.user(factories.account(dfw, name="Producer Inc"), username="producer")
-    consumer = factories.user(factories.account(dfw, name="Consumer Ltd"), username="consumer")
     image = factories.image(producer, dfw, name="golden-web", visibility="shared")
     member = factories.member(producer, image, consumer)
     context = browser.new_context()

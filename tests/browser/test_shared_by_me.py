@@ -11,9 +11,8 @@ from tests.browser.test_sharing_flow import nav, sign_in
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_a_producer_reviews_and_removes_unanswered_offers(live_server, browser, dfw):
+def test_a_producer_reviews_and_removes_unanswered_offers(live_server, browser, dfw, producer):
     base = live_server.url
-    producer = factories.user(factories.account(dfw, name="Producer Inc"), username="producer")
     waiting = factories.user(factories.account(dfw, name="Slow Ltd"), username="slow")
     answered = factories.user(factories.account(dfw, name="Quick Ltd"), username="quick")
     image = factories.image(producer, dfw, name="golden-web", visibility="shared")
@@ -40,10 +39,10 @@ def test_a_producer_reviews_and_removes_unanswered_offers(live_server, browser, 
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["with-js", "without-js"])
-def test_a_consumer_is_told_of_waiting_offers_where_it_chooses_images(live_server, browser, dfw, javascript):
+def test_a_consumer_is_told_of_waiting_offers_where_it_chooses_images(
+    live_server, browser, dfw, javascript, producer, consumer
+):
     base = live_server.url
-    producer = factories.user(factories.account(dfw, name="Producer Inc"), username="producer")
-    consumer = factories.user(factories.account(dfw, name="Consumer Ltd"), username="consumer")
     image = factories.image(producer, dfw, name="golden-web", visibility="shared")
     factories.member(producer, image, consumer)
     page = browser.new_context(java_script_enabled=javascript, viewport={"width": 390, "height": 900}).new_page()

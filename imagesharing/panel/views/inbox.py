@@ -4,7 +4,7 @@ from django.http import HttpResponse
 from django.views.decorators.http import require_safe
 
 from imagesharing.choices import MemberStatus
-from imagesharing.lib.keyset import rows_after
+from imagesharing.lib.keyset import ordered, rows_after
 from imagesharing.memberships.history import Event
 from imagesharing.memberships.members import ImageMember
 from imagesharing.panel.http import TenantRequest, tenant_view
@@ -51,7 +51,7 @@ def history(request: TenantRequest) -> HttpResponse:
         about = "memberships"
     events = Event.objects.visible_to(account)
     events = events.filter(member=account) if about == "memberships" else events.filter(image__owner=account)
-    events = events.select_related("image", "actor", "actor_account", "member").order_by("-created_at", "-pk")
+    events = ordered(events.select_related("image", "actor", "actor_account", "member"))
     page = keyset_page(
         request,
         events,

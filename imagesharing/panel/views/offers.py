@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from imagesharing.errors import DomainError
-from imagesharing.lib.keyset import rows_after
+from imagesharing.lib.keyset import ordered, rows_after
 from imagesharing.lib.parse import parse_field_value
 from imagesharing.memberships.members import ImageMember
 from imagesharing.panel.forms.offers import SORTS, OffersFilterForm
@@ -36,8 +36,7 @@ def shared_by_me(request: TenantRequest) -> HttpResponse:
         offers = offers.filter(image__region_id=region)
     if image is not None:
         offers = offers.filter(image_id=image)
-    sign = "-" if direction == "desc" else ""
-    offers = offers.order_by(f"{sign}{key}", f"{sign}pk")
+    offers = ordered(offers, key, direction)
     filters = {"status": status, "region": region, "image": image or "", "sort": sort}
     page = keyset_page(
         request,

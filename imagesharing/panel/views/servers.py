@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from imagesharing.choices import MemberStatus, Status
 from imagesharing.errors import DomainError, NotFound
 from imagesharing.images.models import Image
-from imagesharing.lib.keyset import rows_after
+from imagesharing.lib.keyset import ordered, rows_after
 from imagesharing.memberships.members import ImageMember
 from imagesharing.panel.forms.servers import NOT_AVAILABLE, BootForm, FindImageForm, SnapshotForm
 from imagesharing.panel.gates import server_for
@@ -35,13 +35,12 @@ def server_list(request: TenantRequest) -> HttpResponse:
     context: dict = {"region": region}
     if region is None:
         return render_page(request, "servers/list.html", context)
-    servers = (
+    servers = ordered(
         Server.objects.owned_by(account)
         .filter(region=region)
         .select_related("image")
         # R12: a revoked image is still named on the server, but no longer linked.
         .annotate(image_usable=Exists(Image.objects.usable_by(account).filter(pk=OuterRef("image_id"))))
-        .order_by("-created_at", "-id")
     )
     page = keyset_page(request, servers, PAGE_SIZE, params={}, after=rows_after)
     context.update(
