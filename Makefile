@@ -35,11 +35,13 @@ var/secret_key:
 	mkdir -p -m 700 var
 	umask 077 && $(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
 
+# The task worker (background jobs, see README) runs beside gunicorn and stops with it.
 run: install
 	$(PY) manage.py migrate --noinput && \
 	$(PY) manage.py seed_demo && \
 	$(PY) manage.py collectstatic --noinput --verbosity 0 && \
-	exec $(VENV)/bin/gunicorn imagesharing.wsgi --bind 127.0.0.1:$(PORT) --workers $(WORKERS) --access-logfile -
+	{ $(PY) manage.py run_worker --no-reload & trap 'kill $$! 2>/dev/null' EXIT; \
+	  $(VENV)/bin/gunicorn imagesharing.wsgi --bind 127.0.0.1:$(PORT) --workers $(WORKERS) --access-logfile -; }
 
 test: install-test
 	$(VENV)/bin/pytest -n $(TEST_WORKERS)

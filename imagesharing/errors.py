@@ -118,6 +118,12 @@ class InvalidState(DomainError):
     default_message = "The image is not in a state that allows this."
 
 
+class UploadAbandoned(InvalidState):
+    """The reaper ended this upload (its worker stopped renewing its lease): its data is not stored."""
+
+    default_message = "The upload stopped: the server receiving it went away. Create a new image and upload again."
+
+
 class DataTooLarge(DomainError):
     """The image data would pass the size cap or the tenant's storage quota."""
 

@@ -144,6 +144,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "axes",
     "template_partials",
+    "django_tasks",
+    "django_tasks_db",
     "imagesharing.accounts",
     "imagesharing.images",
     "imagesharing.memberships",
@@ -152,6 +154,7 @@ INSTALLED_APPS = [
     "imagesharing.api",
     "imagesharing.operators",
     "imagesharing.demo",
+    "imagesharing.jobs",
 ]
 
 MIDDLEWARE = [
@@ -266,9 +269,16 @@ TENANT_STORAGE_QUOTA = env_bytes("TENANT_STORAGE_QUOTA", None)
 # file system storage stores them with a rename instead of a second copy.
 FILE_UPLOAD_TEMP_DIR = env_str("FILE_UPLOAD_TEMP_DIR", str(MEDIA_ROOT / "uploads"))
 Path(FILE_UPLOAD_TEMP_DIR).mkdir(mode=0o700, parents=True, exist_ok=True)
+# An upload's worker renews its lease every third of this; one that lapses (the worker
+# died) has its image killed by the next scheduled reap, which runs this often too.
+UPLOAD_LEASE_SECONDS = env_int("UPLOAD_LEASE_SECONDS", 120, minimum=3)
 # Stored image data and its folders are readable by the service's user alone.
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+
+# Background work (reaping stuck uploads, retrying deletions) is queued in the database
+# and run by `manage.py run_worker` (django-tasks, the backport of Django 6's Tasks API).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 LOGGING = {
     "version": 1,

@@ -2,6 +2,7 @@
 through the model methods and are recorded with the operator as actor (R16); refusals change nothing."""
 
 import pytest
+from django.contrib import admin
 from django.contrib.messages import ERROR, SUCCESS, WARNING
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -10,7 +11,8 @@ from django.urls import reverse
 from imagesharing.accounts.models import ApiToken, User
 from imagesharing.choices import Action, MemberStatus, Status, Visibility
 from imagesharing.errors import NotPermitted
-from imagesharing.images.models import Image
+from imagesharing.images.models import Image, PendingDeletion
+from imagesharing.images.uploads import Upload
 from imagesharing.memberships.history import Event
 from imagesharing.memberships.members import ImageMember
 from imagesharing.memberships.reports import ImageReport
@@ -539,3 +541,27 @@ def test_the_front_page_shows_the_open_report_queue(ops, owner, consumer, shared
     ImageReport.objects.file(consumer, shared_image, "malicious")
     page = ops.get(reverse("admin:index")).content.decode()
     assert "<strong>1 open report</strong>" in page and "imagereport/?queue=open" in page
+
+
+def test_operators_see_uploads_in_progress_and_failed_deletions_read_only(ops, owner, dfw, settings):
+    settings.TENANT_STORAGE_QUOTA = 10 * 1024 * 1024
+    uploading = Image.objects.create_image(owner, dfw, name="uploading")
+    upload = uploading.begin_upload(owner, 4096)
+    failed = PendingDeletion.objects.create(name="images/gone", error="store offline")
+
+    listed = ops.get(changelist("images_upload"))
+    assert rows(listed) == {upload}
+    assert "uploading" in listed.content.decode() and "4096" in listed.content.decode()
+    assert rows(ops.get(changelist("images_pendingdeletion"))) == {failed}
+    for model, key in [("images_upload", upload.pk), ("images_pendingdeletion", failed.pk)]:
+        assert ops.get(reverse(f"admin:{model}_add")).status_code == 403
+        ops.post(reverse(f"admin:{model}_delete", args=[key]), {"post": "yes"})
+    assert (Upload.objects.count(), PendingDeletion.objects.count()) == (1, 1)
+
+
+@pytest.mark.parametrize("model", sorted(f"{m._meta.app_label}_{m._meta.model_name}" for m in admin.site._registry))
+def test_no_admin_list_opens_to_a_tenant_login_or_a_stranger(client, owner, model):
+    url = changelist(model)
+    assert client.get(url).url.startswith(reverse("admin:login"))
+    client.force_login(owner)  # a tenant's login, not staff
+    assert client.get(url).url.startswith(reverse("admin:login"))

@@ -11,6 +11,7 @@ import hashlib
 import os
 from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Protocol
 
 from django.conf import settings
 from django.core.files.storage import Storage
@@ -23,16 +24,26 @@ UPLOAD_INTERRUPTED = "The upload was interrupted before all the data arrived."
 NOT_STORED = "The data could not be stored."
 
 
+class Allowance(Protocol):
+    """What lets more bytes in: an upload that reserves its tenant's quota as data arrives."""
+
+    def room(self, size: int) -> int:
+        """The most bytes that may arrive, after making room for `size` in all if it can."""
+        ...
+
+
 class IncomingData:
-    """The bytes of one image on their way in: sized, hashed and cut off at `limit`.
+    """The bytes of one image on their way in: sized, hashed and cut off at `limit`, which an
+    `allowance` may raise as they arrive.
 
     The two hashes run on worker threads (hashlib releases the GIL), overlapping the
     next read and write: on two cores this doubles the upload rate. Each hash is fed
     the chunks in order, and only one chunk waits for them at a time.
     """
 
-    def __init__(self, limit: int):
+    def __init__(self, limit: int, allowance: Allowance | None = None):
         self.limit = limit
+        self.allowance = allowance
         self.size = 0
         self.failure = UPLOAD_INTERRUPTED  # what an unexpected error means, until the data is whole
         self._md5 = hashlib.md5(usedforsecurity=False)
@@ -43,9 +54,12 @@ class IncomingData:
         self.file = TemporaryUploadedFile("image-data", "application/octet-stream", 0, None)
 
     def write(self, chunk: bytes) -> None:
-        if self.size + len(chunk) > self.limit:
+        size = self.size + len(chunk)
+        if self.allowance is not None:
+            self.limit = self.allowance.room(size)
+        if size > self.limit:
             raise DataTooLarge(too_large_message(self.limit))
-        self.size += len(chunk)
+        self.size = size
         self._hashed()
         self._pending = [
             self._hashing.submit(self._md5.update, chunk),

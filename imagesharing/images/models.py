@@ -33,6 +33,7 @@ from imagesharing.errors import (
     AlreadyMember,
     ChecklistRequired,
     DataMismatch,
+    DataTooLarge,
     DomainError,
     ImageNotActive,
     ImageProtected,
@@ -45,8 +46,10 @@ from imagesharing.errors import (
     QuotaExceeded,
     StaleChange,
     TenantUnavailable,
+    UploadAbandoned,
 )
-from imagesharing.images.data import IncomingData
+from imagesharing.images.data import IncomingData, too_large_message
+from imagesharing.images.uploads import ABANDONED, Upload
 from imagesharing.lib.decorators import alters_data
 from imagesharing.lib.keyset import ordered, rows_after
 from imagesharing.lib.parse import parse_field_value, parse_tenant_id
@@ -248,12 +251,31 @@ class ImageQuerySet(models.QuerySet["Image"]):
         return self.live().filter(owner=account).aggregate(total=Sum("size"))["total"] or 0
 
     def upload_limit(self, account: Account) -> int:
-        """The most bytes the tenant may upload now: the size cap, or what its quota has left (R14)."""
+        """The most bytes the tenant may upload now: the size cap, or what its quota has left (R14)
+        beside what it stores and what its uploads in progress have reserved."""
         limit = settings.IMAGE_SIZE_CAP
         if settings.TENANT_STORAGE_QUOTA is not None:
-            left = settings.TENANT_STORAGE_QUOTA - self.storage_charged_to(account)
-            limit = min(limit, max(left, 0))
+            used = self.storage_charged_to(account) + Upload.objects.reserved_by(account)
+            limit = min(limit, max(settings.TENANT_STORAGE_QUOTA - used, 0))
         return limit
+
+    def reap_stuck_uploads(self) -> int:
+        """Kill every image whose upload's lease lapsed (its worker died), or `saving` with no upload.
+
+        Deleting the upload row is the claim: an upload that finishes at the same moment
+        finds its row gone and stores nothing. Returns how many images were killed.
+        """
+        killed = 0
+        for upload in Upload.objects.lapsed().only("pk"):
+            with transaction.atomic():
+                if Upload.objects.lapsed().filter(pk=upload.pk).delete()[0]:
+                    killed += self._kill_saving(Q(pk=upload.pk))
+        return killed + self._kill_saving(Q(upload__isnull=True))
+
+    def _kill_saving(self, which: Q) -> int:
+        return self.filter(which, status=Status.SAVING).update(
+            status=Status.KILLED, status_reason=ABANDONED, updated_at=timezone.now()
+        )
 
     def create_image(self, user: User, region: Region, *, as_operator: bool = False, **properties) -> "Image":
         """R1: a new image owned by the user's tenant, in a region it is enabled in; `queued` until data arrives."""
@@ -609,30 +631,35 @@ class Image(models.Model):
             raise InvalidState(UPLOAD_ONCE)
 
     @alters_data
-    def begin_upload(self, user: User) -> int:
+    def begin_upload(self, user: User, size: int | None = None) -> Upload:
         """R1: only the owner sends data, once, to a queued image, which is `saving` meanwhile.
 
-        The status moves with a conditional UPDATE, so two uploads cannot both start.
-        Returns the most bytes that may be sent: the size cap or the owner's quota left.
+        The status moves with a conditional UPDATE, so two uploads cannot both start. The
+        upload reserves `size` bytes of the owner's quota (R14), or a first step of data
+        whose size is not declared; its limit says how much it got.
         """
         self.require_uploadable(user)
-        claimed = Image.objects.filter(pk=self.pk, status=Status.QUEUED).update(
-            status=Status.SAVING, updated_at=timezone.now()
-        )
-        if not claimed:
-            raise InvalidState(UPLOAD_ONCE)
-        self.status = Status.SAVING
-        return Image.objects.upload_limit(self.owner)
+        with transaction.atomic():
+            claimed = Image.objects.filter(pk=self.pk, status=Status.QUEUED).update(
+                status=Status.SAVING, updated_at=timezone.now()
+            )
+            if not claimed:
+                raise InvalidState(UPLOAD_ONCE)
+            self.status = Status.SAVING
+            upload = Upload.objects.create(image=self, lease_until=Upload.lease_ends())
+            upload.reserve(size or 0, exact=size is not None)
+        return upload
 
     @alters_data
     def receive_data(
         self, user: User, chunks: Iterable[bytes], declared_size: int | None = None, declared_checksum: str = ""
     ) -> None:
         """The whole upload for a stream of chunks (the API's PUT .../file, snapshots, the demo)."""
-        incoming = IncomingData(self.begin_upload(user))
-        with self._receiving(incoming):
+        upload = self.begin_upload(user, declared_size)
+        incoming = IncomingData(upload.limit(), upload)
+        with upload, self._receiving(incoming):
             incoming.write_all(chunks)
-            self._store(incoming, declared_size, declared_checksum)
+            self._store(upload, incoming, declared_size, declared_checksum)
 
     @alters_data
     def receive_spooled(self, user: User, incoming: IncomingData, refusal: DomainError | None = None) -> None:
@@ -642,14 +669,16 @@ class Image(models.Model):
         cannot take data at all, the spool is dropped and the image left as it was.
         """
         try:
-            self.begin_upload(user)
+            upload = self.begin_upload(user, incoming.size)
         except DomainError:
             incoming.discard()
             raise
-        with self._receiving(incoming):
+        with upload, self._receiving(incoming):
             if refusal is not None:
                 raise refusal
-            self._store(incoming)
+            if incoming.size > upload.limit():
+                raise DataTooLarge(too_large_message(upload.limit()))
+            self._store(upload, incoming)
 
     @contextmanager
     def _receiving(self, incoming: IncomingData) -> Iterator[None]:
@@ -665,25 +694,42 @@ class Image(models.Model):
             self.kill(incoming.failure)
             raise
 
-    def _store(self, incoming: IncomingData, declared_size: int | None = None, declared_checksum: str = "") -> None:
-        """Check the data against what was declared, store it and make the image active."""
+    def _store(
+        self, upload: Upload, incoming: IncomingData, declared_size: int | None = None, declared_checksum: str = ""
+    ) -> None:
+        """Check the data against what was declared, store it and make the image active.
+
+        Ending the upload and activating the image are one transaction, so the bytes move
+        from the upload's reservation to the image's size at once (R14). An upload that the
+        reaper ended meanwhile stores nothing.
+        """
         if declared_size is not None and declared_size != incoming.size:
             raise DataMismatch(
                 f"{incoming.size:,} bytes arrived but {declared_size:,} were declared; the image was not stored."
             )
         if declared_checksum and declared_checksum.lower() != incoming.checksum:
             raise DataMismatch("The data's MD5 checksum is not the one declared; the image was not stored.")
-        self.file = incoming.stored_as(self.file.storage, f"images/{self.pk}")
-        self.status_reason = ""
-        self.save(update_fields=["file", "status_reason"])
-        self.mark_active(incoming.size, incoming.checksum, incoming.os_hash_value)
+        storage = self.file.storage
+        stored = incoming.stored_as(storage, f"images/{self.pk}")
+        try:
+            with transaction.atomic():
+                upload.finish()
+                self.file = stored
+                self.status_reason = ""
+                self.save(update_fields=["file", "status_reason"])
+                self.mark_active(incoming.size, incoming.checksum, incoming.os_hash_value)
+        except UploadAbandoned:
+            PendingDeletion.objects.delete_stored(storage, stored)
+            raise
 
     @alters_data
     def kill(self, reason: str) -> None:
-        """The upload failed: the image is `killed`, says why, and holds no data."""
-        self.status = Status.KILLED
-        self.status_reason = reason[:255]
-        self.save(update_fields=["status", "status_reason", "updated_at"])
+        """The upload failed: the image is `killed`, says why, holds no data and no quota."""
+        with transaction.atomic():
+            Upload.objects.filter(image=self).delete()
+            self.status = Status.KILLED
+            self.status_reason = reason[:255]
+            self.save(update_fields=["status", "status_reason", "updated_at"])
 
     def open_data(self, user: User):
         """R6: the owner and members of any status read the data; anyone else gets NotFound."""

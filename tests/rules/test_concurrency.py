@@ -1,4 +1,4 @@
-"""R2, R3, R11, R15 under real concurrent transactions (PostgreSQL only).
+"""R2, R3, R11, R14, R15 under real concurrent transactions (PostgreSQL only).
 
 Each thread has its own database connection and all start together at a barrier.
 `held` keeps a thread's transaction open a moment after the rule ran, as a request
@@ -9,12 +9,15 @@ duplicate, quota and history assertions below would fail.
 
 import threading
 import time
+from datetime import timedelta
 
 import pytest
 from django.db import connection, transaction
 
-from imagesharing.choices import Action, MemberStatus
+from imagesharing.choices import Action, MemberStatus, Status
 from imagesharing.errors import AlreadyMember, NotFound, QuotaExceeded
+from imagesharing.images.models import Image
+from imagesharing.images.uploads import Upload
 from imagesharing.memberships.history import Event
 from imagesharing.memberships.members import ImageMember
 from tests import factories
@@ -181,3 +184,34 @@ def test_r11_adds_to_different_images_do_not_wait_for_each_other(owner, consumer
     results = race([hold_first, add_second])
     assert isinstance(results[1], ImageMember), results[1]
     assert ImageMember.objects.count() == 2
+
+
+@pytest.mark.parametrize("declared", [True, False], ids=["content-length", "chunked"])
+def test_r14_parallel_uploads_never_store_more_than_the_quota(owner, dfw, settings, declared):
+    """Issue 9, item 5: 8 uploads of 1,000,000 bytes against 3 MiB used to store 4,000,000."""
+    settings.TENANT_STORAGE_QUOTA = 3 * 1024 * 1024
+    data = b"x" * 1_000_000
+    images = [Image.objects.create_image(owner, dfw, name=f"parallel {n}") for n in range(8)]
+
+    def upload(image):
+        return lambda: image.receive_data(owner, [data], declared_size=len(data) if declared else None)
+
+    results = race([upload(image) for image in images])
+
+    assert kinds(results) == ["DataTooLarge"] * 5 + ["NoneType"] * 3
+    assert Image.objects.storage_charged_to(owner.account) == 3_000_000
+    assert not Upload.objects.exists()  # every reservation released
+
+
+def test_a_running_upload_renews_its_lease_and_is_not_reaped(owner, dfw, settings):
+    settings.UPLOAD_LEASE_SECONDS = 3  # renewed every second
+    image = Image.objects.create_image(owner, dfw, name="slow")
+    upload = image.begin_upload(owner)
+    first_lease = Upload.objects.get(pk=image.pk).lease_until
+
+    with upload:
+        time.sleep(4.5)  # longer than the lease: only the renewals keep it
+        assert Image.objects.reap_stuck_uploads() == 0
+        assert Upload.objects.get(pk=image.pk).lease_until > first_lease + timedelta(seconds=1)
+    upload.finish()
+    assert Image.objects.get(pk=image.pk).status == Status.SAVING

@@ -1,0 +1,51 @@
+"""The periodic jobs and the tick that enqueues the due ones on the task queue."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django_tasks.base import Task
+
+from imagesharing.images import tasks as image_tasks
+from imagesharing.jobs.models import Schedule
+
+
+@dataclass(frozen=True)
+class Job:
+    task: Task
+    every: timedelta
+
+    @property
+    def name(self) -> str:
+        return self.task.module_path
+
+
+def jobs() -> list[Job]:
+    return [
+        # A dead upload worker's image is killed within a lease and one period.
+        Job(image_tasks.reap_stuck_uploads, timedelta(seconds=settings.UPLOAD_LEASE_SECONDS)),
+        Job(image_tasks.retry_data_deletions, timedelta(minutes=10)),
+    ]
+
+
+def enqueue_due() -> list[str]:
+    """Enqueue every job whose time has come; returns the names this call enqueued.
+
+    Claiming a job moves its `due_at` one period on with a conditional UPDATE: when
+    several hosts tick at once, one UPDATE matches and the others find nothing due.
+    The claim and the enqueued task commit together.
+    """
+    now = timezone.now()
+    enqueued = []
+    for job in jobs():
+        Schedule.objects.get_or_create(job=job.name, defaults={"due_at": now})
+        with transaction.atomic():
+            claimed = Schedule.objects.filter(job=job.name, due_at__lte=now).update(
+                due_at=now + job.every, last_enqueued_at=now
+            )
+            if claimed:
+                job.task.enqueue()
+                enqueued.append(job.name)
+    return enqueued
