@@ -36,8 +36,8 @@ def test_each_token_is_different(consumer):
 def test_authenticate_returns_the_user_with_its_tenant(consumer, issued, django_assert_num_queries):
     _, plain = issued
     with django_assert_num_queries(2):  # the lookup, and the first use recorded
-        user = ApiToken.objects.authenticate(plain)
-    assert user == consumer
+        user, region = ApiToken.objects.authenticate(plain)
+    assert (user, region) == (consumer, None)
     with django_assert_num_queries(0):
         assert user.account.tenant_id == consumer.account.tenant_id
 
@@ -90,3 +90,16 @@ def test_use_is_recorded_at_most_once_a_minute(issued, django_assert_num_queries
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=first - timedelta(minutes=2))
     ApiToken.objects.authenticate(plain)
     assert ApiToken.objects.get(pk=token.pk).last_used_at > first
+
+
+def test_authenticate_reads_an_enabled_region_in_the_same_query(consumer, issued, dfw, lon, django_assert_num_queries):
+    _, plain = issued
+    with django_assert_num_queries(2):  # the lookup with its region, and the first use recorded
+        user, region = ApiToken.objects.authenticate(plain, "DFW")
+    assert (user, region.code, region.name) == (consumer, "DFW", dfw.name)
+    with django_assert_num_queries(0):
+        assert user.account.is_enabled_in(dfw)  # R8, known from that query
+    assert ApiToken.objects.authenticate(plain, "LON")[1] is None  # R8: not the consumer's region
+    assert ApiToken.objects.authenticate(plain, "XYZ")[1] is None  # no such region
+    with django_assert_num_queries(1):
+        assert not user.account.is_enabled_in(lon)

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from django.contrib.auth.models import AbstractUser
 from django.db import IntegrityError, models, transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from imagesharing.errors import InvalidValue, NotPermitted, RegionNotEnabled, TenantUnavailable
@@ -14,11 +15,19 @@ from imagesharing.lib.decorators import alters_data
 from imagesharing.lib.parse import parse_tenant_id
 
 
+class RegionQuerySet(models.QuerySet["Region"]):
+    def enabled_for(self, account) -> "RegionQuerySet":
+        """R8: the regions a tenant (an Account, or a reference to one in an outer query) acts in."""
+        return self.filter(accounts=account)
+
+
 class Region(models.Model):
     """A cloud region; every image and server lives in exactly one."""
 
     code = models.CharField(max_length=8, primary_key=True, help_text="Upper case, for example DFW.")
     name = models.CharField(max_length=64)
+
+    objects = RegionQuerySet.as_manager()
 
     class Meta:
         ordering = ["code"]
@@ -75,7 +84,15 @@ class Account(models.Model):
         return f"{self.tenant_id} ({self.name})"
 
     def is_enabled_in(self, region: Region) -> bool:
-        return self.regions.filter(pk=region.pk).exists()
+        """R8. A query that already established it (the API's token lookup) leaves the answer here."""
+        if region.pk in self.known_regions:
+            return True
+        return Region.objects.enabled_for(self).filter(pk=region.pk).exists()
+
+    @property
+    def known_regions(self) -> set[str]:
+        """Codes of regions this tenant is known, by an earlier read, to be enabled in."""
+        return self.__dict__.setdefault("_known_regions", set())
 
     def require_region(self, region: Region) -> None:
         """R8: refuse to act in a region this tenant is not enabled in."""
@@ -121,19 +138,35 @@ class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
         )
         return token, plain
 
-    def authenticate(self, plain: str) -> User | None:
-        """The user a presented token acts for, or None if it is unknown or expired."""
+    def authenticate(self, plain: str, region_code: str | None = None) -> tuple[User, Region | None] | None:
+        """The user a presented token acts for, or None if it is unknown or expired.
+
+        With `region_code`, the same query also reads that region if the user's tenant
+        is enabled in it (R8), and returns it beside the user: an API call needs its
+        region, its caller and that rule, and gets all three from one query. The
+        region is None when it is unknown or not the tenant's; the caller tells which.
+        """
         digest = _digest(plain)
-        token = self.select_related("user__account").filter(digest=digest).first()
+        tokens = self.select_related("user__account").filter(digest=digest)
+        if region_code is not None:
+            enabled = Region.objects.enabled_for(OuterRef("user__account")).filter(code=region_code)
+            tokens = tokens.annotate(region_name=Subquery(enabled.values("name")[:1]))
+        token = tokens.first()
         if token is None or not hmac.compare_digest(token.digest, digest):
             return None
         now = timezone.now()
         if token.expires_at is not None and token.expires_at <= now:
             return None
-        if not token.user.is_active:
+        user = token.user
+        if not user.is_active:
             return None
         token.touch(now)
-        return token.user
+        region = None
+        region_name = getattr(token, "region_name", None)  # the annotation, when asked for
+        if region_name is not None and region_code is not None and user.account is not None:
+            region = Region(code=region_code, name=region_name)
+            user.account.known_regions.add(region_code)
+        return user, region
 
 
 class ApiToken(models.Model):

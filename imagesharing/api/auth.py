@@ -5,8 +5,7 @@ No sessions and no cookies: each request stands alone, as with Keystone tokens.
 
 from django.http import HttpRequest
 
-from imagesharing.accounts.models import ApiToken, User
-from imagesharing.api.errors import ApiError
+from imagesharing.accounts.models import ApiToken, Region, User
 
 # Glance's keystonemiddleware answers a missing or bad token the same way.
 UNAUTHORIZED = (
@@ -17,12 +16,10 @@ UNAUTHORIZED = (
 MAX_TOKEN_LENGTH = 256
 
 
-def authenticate(request: HttpRequest) -> User:
-    """The user the request's token acts for, or a 401 ApiError."""
+def authenticate(request: HttpRequest, region_code: str) -> tuple[User, Region | None] | None:
+    """The user the request's token acts for, and the region if its tenant is enabled in it;
+    None for a missing or bad token."""
     plain = request.headers.get("X-Auth-Token", "").strip()
     if not plain or len(plain) > MAX_TOKEN_LENGTH:
-        raise ApiError(401, UNAUTHORIZED)
-    user = ApiToken.objects.authenticate(plain)
-    if user is None:
-        raise ApiError(401, UNAUTHORIZED)
-    return user
+        return None
+    return ApiToken.objects.authenticate(plain, region_code)
