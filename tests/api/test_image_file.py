@@ -2,13 +2,9 @@
 
 import hashlib
 import io
-import os
 import socket
-import subprocess
-import sys
 import time
 import warnings
-from pathlib import Path
 
 import glanceclient
 import pytest
@@ -17,7 +13,7 @@ from django.db import connection
 from imagesharing.accounts.models import ApiToken
 from imagesharing.choices import Status
 from imagesharing.images.models import Image
-from tests import factories
+from tests import factories, servers
 from tests.api.conftest import error_of, unchanged
 
 OCTETS = "application/octet-stream"
@@ -160,49 +156,16 @@ def gunicorn(transactional_db, media, tmp_path):
     if connection.vendor != "postgresql":
         pytest.skip("gunicorn runs in another process, which sees only a PostgreSQL test database")
     db = connection.settings_dict
-    # The listening socket is made here and handed to gunicorn (fd://), instead of picking a
-    # free port and letting gunicorn bind it later: under pytest-xdist another worker's live
-    # server, moto server or gunicorn could take that port in between, and the test would
-    # then talk to the wrong server or gunicorn would fail to bind.
-    listener = socket.create_server(("127.0.0.1", 0))
-    port = listener.getsockname()[1]
     env = {
-        **os.environ,
         "DEBUG": "false",
         "SECRET_KEY": "gunicorn-test-" + "k" * 50,
         "MEDIA_ROOT": str(media),
         "FILE_UPLOAD_TEMP_DIR": str(media / "uploads"),
         "DJANGO_SETTINGS_MODULE": "imagesharing.settings",
-        # gunicorn >= 25.1 opens a control socket at $XDG_RUNTIME_DIR/gunicorn.ctl, else one fixed
-        # path in $HOME that every gunicorn (other test runs, `make run`) shares: keep it per test.
-        "XDG_RUNTIME_DIR": str(tmp_path),
         "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
     }
-    log = (tmp_path / "gunicorn.log").open("w")
-    server = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "gunicorn"),
-            "imagesharing.wsgi",
-            "--bind",
-            f"fd://{listener.fileno()}",
-            "--workers",
-            "1",
-        ],
-        cwd=Path(__file__).resolve().parents[2],
-        env=env,
-        pass_fds=[listener.fileno()],
-        stdout=subprocess.DEVNULL,
-        stderr=log,
-    )
-    listener.close()  # gunicorn holds it now
-    try:
-        # No waiting for gunicorn to bind: the socket already listens, so the first request
-        # waits in its backlog until gunicorn has started (and is reset if gunicorn exits).
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-        log.close()
+    with servers.gunicorn(env, tmp_path, "--workers", "1") as url:
+        yield url
 
 
 @pytest.mark.postgres_only
