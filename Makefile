@@ -3,7 +3,7 @@ VENV ?= .venv
 PYTHON ?= python3
 PY := $(VENV)/bin/python
 PORT ?= 8000
-WORKERS ?= 2
+# WORKERS and THREADS (environment or `make run WORKERS=4`) are read by gunicorn.conf.py.
 # Test workers: pytest-xdist processes (see README, "Tests").
 TEST_WORKERS ?= auto
 
@@ -41,7 +41,7 @@ run: install
 	$(PY) manage.py seed_demo && \
 	$(PY) manage.py collectstatic --noinput --verbosity 0 && \
 	{ $(PY) manage.py run_worker --no-reload & trap 'kill $$! 2>/dev/null' EXIT; \
-	  $(VENV)/bin/gunicorn imagesharing.wsgi --bind 127.0.0.1:$(PORT) --workers $(WORKERS) --access-logfile -; }
+	  $(VENV)/bin/gunicorn imagesharing.wsgi --bind 127.0.0.1:$(PORT) --access-logfile -; }
 
 test: install-test
 	$(VENV)/bin/pytest -n $(TEST_WORKERS)

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
@@ -21,6 +20,7 @@ from imagesharing.images.models import Image
 from imagesharing.images.uploads import ABANDONED, Upload
 from imagesharing.jobs.models import Schedule
 from imagesharing.jobs.schedule import enqueue_due
+from tests import servers
 
 REAP = tasks.reap_stuck_uploads.module_path
 RETRY = tasks.retry_data_deletions.module_path
@@ -63,12 +63,9 @@ def test_the_worker_runs_the_reaper_which_kills_a_stuck_upload(stuck):
 @pytest.mark.django_db(transaction=True)
 def test_two_worker_hosts_run_each_job_once_per_period(stuck, tmp_path):
     """Two `run_worker` processes on one database, as two hosts would run them."""
-    if connection.vendor != "postgresql":
-        pytest.skip("the workers run in other processes, which see only a PostgreSQL test database")
-    db = connection.settings_dict
     env = {
         **os.environ,
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "DATABASE_URL": servers.database_url(),
         "UPLOAD_LEASE_SECONDS": "3",  # the reaper runs every 3 s
         "DEBUG": "false",
     }

@@ -15,7 +15,7 @@ from django.contrib.auth.hashers import PBKDF2PasswordHasher
 
 from imagesharing.accounts.models import ApiToken
 from imagesharing.images.models import Image
-from tests import live
+from tests import servers
 
 moto_server = pytest.importorskip("moto.server", reason="the test extra (moto) is not installed")
 
@@ -53,8 +53,8 @@ def hosts(object_store, media, tmp_path):
     }
     # Each host its own media folder: only the object store and the database are shared.
     with (
-        live.gunicorn(tmp_path, media / "a", "host-a", **env) as a,
-        live.gunicorn(tmp_path, media / "b", "host-b", **env) as b,
+        servers.app(tmp_path, media / "a", "host-a", **env) as a,
+        servers.app(tmp_path, media / "b", "host-b", **env) as b,
     ):
         yield a, b
 

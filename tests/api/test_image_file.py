@@ -12,7 +12,7 @@ import pytest
 from imagesharing.accounts.models import ApiToken
 from imagesharing.choices import Status
 from imagesharing.images.models import Image
-from tests import factories, live
+from tests import factories, servers
 from tests.api.conftest import error_of, unchanged
 
 OCTETS = "application/octet-stream"
@@ -150,7 +150,7 @@ def test_a_chunked_upload_to_a_server_that_cannot_decode_it_is_411(api_as, owner
 
 @pytest.fixture
 def gunicorn(transactional_db, media, tmp_path):
-    with live.gunicorn(tmp_path, media) as url:
+    with servers.app(tmp_path, media) as url:
         yield url
 
 
