@@ -85,9 +85,23 @@ def env_bytes(name: str, default: int | None) -> int | None:
 def env_database(name: str, default: str) -> dj_database_url.DBConfig:
     value = env_str(name, default)
     try:
-        return dj_database_url.parse(value, conn_max_age=60, conn_health_checks=True)
+        config = dj_database_url.parse(value, conn_max_age=60, conn_health_checks=True)
     except ValueError as error:
         raise ImproperlyConfigured(f"{name} is not a usable database URL ({error}).") from None
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        config["OPTIONS"] = {**SQLITE_OPTIONS, **config.get("OPTIONS", {})}
+    return config
+
+
+# SQLite for `make run` and one host: readers never wait for the writer (WAL), a commit
+# waits for the disk only at checkpoints (synchronous=NORMAL: a power cut may lose the
+# last commits, never corrupt), and a transaction takes the write lock when it begins
+# (IMMEDIATE), so that two writers queue up instead of failing with "database is locked".
+SQLITE_OPTIONS = {
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+}
 
 
 DEBUG = env_bool("DEBUG", False)

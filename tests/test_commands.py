@@ -133,13 +133,13 @@ class TestIssueToken:
         assert output == token + "\n" and " " not in token and len(token) >= 40
         stored = ApiToken.objects.get(user=owner)
         assert token not in (stored.digest, stored.prefix) and stored.prefix == token[:8]
-        assert ApiToken.objects.authenticate(token) == owner
+        assert ApiToken.objects.authenticate(token) == (owner, None)
 
     def test_it_can_expire(self, owner):
         token = run("issue_token", "owner", "--days", "3").strip()
 
         assert ApiToken.objects.get(user=owner).expires_at is not None
-        assert ApiToken.objects.authenticate(token) == owner
+        assert ApiToken.objects.authenticate(token) == (owner, None)
 
     def test_it_refuses_unknown_and_tenantless_users(self, operator):
         with pytest.raises(CommandError, match="No active user"):

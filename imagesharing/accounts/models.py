@@ -37,7 +37,7 @@ class Region(models.Model):
 
 
 class AccountQuerySet(models.QuerySet["Account"]):
-    def enabled_in(self, region: Region) -> "AccountQuerySet":
+    def enabled_in(self, region: Region | str) -> "AccountQuerySet":
         """R8: the tenants an image in `region` may be shared with."""
         return self.filter(regions=region)
 

@@ -13,10 +13,9 @@ from imagesharing.api.listing import image_page
 from imagesharing.api.properties import create_properties, patch_changes
 from imagesharing.api.schemas import SCHEMAS
 from imagesharing.api.serializers import image_json, member_json
-from imagesharing.errors import DomainError, InvalidState, NotFound, NotShareable, TenantUnavailable
+from imagesharing.errors import DomainError, InvalidState, NotFound, NotShareable
 from imagesharing.images.models import Image
 from imagesharing.images.transfer import data_response, discard_rest, request_chunks
-from imagesharing.lib.parse import parse_tenant_id
 from imagesharing.memberships.members import ImageMember
 
 # The versions this endpoint answers to: image sharing as Glance has served it since v2.5
@@ -34,14 +33,7 @@ def _image(call: Call, image_id: str) -> Image:
 
 def _member(call: Call, image: Image, member_id: str) -> ImageMember:
     """R7: the owner finds any member; a consumer only itself; others get 404."""
-    try:
-        tenant_id = parse_tenant_id(member_id)
-    except TenantUnavailable:
-        raise NotFound("No such member.") from None
-    member = ImageMember.objects.visible_to(call.account, image).filter(member__tenant_id=tenant_id).first()
-    if member is None:
-        raise NotFound("No such member.")
-    return member
+    return ImageMember.objects.get_visible(call.account, image, member_id)
 
 
 def _versions_body(request: HttpRequest, call: Call) -> dict:
@@ -136,7 +128,7 @@ def members(request: HttpRequest, call: Call, image_id: str) -> HttpResponse:
             raise bad_request("Member to be added not specified.")
         if not body["member"]:
             raise bad_request("Member can't be empty.")
-        member = _image(call, image_id).add_member(call.user, body["member"])
+        member = Image.objects.filter(region=call.region).add_member(call.user, image_id, body["member"])
         return json_response(member_json(member))
     found = ImageMember.objects.visible_to(call.account, _image(call, image_id))
     return json_response({"members": [member_json(m) for m in found], "schema": "/v2/schemas/members"})
@@ -148,8 +140,9 @@ def member(request: HttpRequest, call: Call, image_id: str, member_id: str) -> H
         body = read_object(request)
         if "status" not in body:
             raise bad_request("Status not specified.")
-        found = _member(call, _image(call, image_id), member_id)
-        return json_response(member_json(found.set_status(call.user, body["status"])))
+        images = Image.objects.filter(region=call.region)
+        answered = ImageMember.objects.answer_by_ids(call.user, images, image_id, member_id, body["status"])
+        return json_response(member_json(answered))
     if request.method == "DELETE":
         _member(call, _image(call, image_id), member_id).remove(call.user)
         return no_content()

@@ -10,11 +10,11 @@ import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, TypedDict, cast
 
 from django.conf import settings
 from django.core.files.storage import Storage
-from django.db import IntegrityError, connection, models, transaction
+from django.db import connection, models, transaction
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Subquery, Sum, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -55,6 +55,8 @@ from imagesharing.lib.keyset import ordered, rows_after
 from imagesharing.lib.parse import parse_field_value, parse_tenant_id
 
 if TYPE_CHECKING:  # types only: memberships sits above images and is never imported at run time
+    from django_stubs_ext import WithAnnotations
+
     from imagesharing.memberships.history import Event
     from imagesharing.memberships.members import ImageMember
 
@@ -94,6 +96,13 @@ class ShareResult:
     @property
     def added(self) -> list["ImageMember"]:
         return [outcome.member for outcome in self.outcomes if outcome.member is not None]
+
+
+class MembershipFacts(TypedDict):
+    """What `Image._add_locked` reads beside the tenant: R2's duplicate and R11's count."""
+
+    already: bool
+    member_count: int | None
 
 
 class ImageQuerySet(models.QuerySet["Image"]):
@@ -186,6 +195,30 @@ class ImageQuerySet(models.QuerySet["Image"]):
         if image is None:
             raise NotFound()
         return image
+
+    @alters_data
+    def add_member(self, user: User, image_id: object, tenant_id: object) -> "ImageMember":
+        """Glance's member-create: the owner offers an image among these (an endpoint's
+        region), named by its ID, to one tenant.
+
+        The owner's image is read once, locked (R1 and R6 in the same read); anything
+        else takes the way a refusal is told: R6's gate, then `Image.add_member`.
+        """
+        pk = parse_field_value(self.model, "pk", image_id)
+        with transaction.atomic():
+            locked = None
+            if pk is not None and user.account_id is not None:
+                locked = self.live().filter(pk=pk, owner=user.account_id)._lock_for_sharing().first()
+            if locked is not None:
+                return locked._add_to_locked(user, tenant_id)
+        if user.account is None:
+            raise NotFound()
+        return self.get_usable(user.account, image_id).add_member(user, tenant_id)
+
+    def _lock_for_sharing(self) -> "ImageQuerySet":
+        """The image rows locked, and only them (`of`): serialises the member quota (R11) and
+        duplicate adds (R2) of one image, while adds to other images go on."""
+        return self.select_for_update(of=("self",))
 
     def sorted_by(self, key: str = "created_at", direction: str = "desc") -> "ImageQuerySet":
         """Order for keyset paging: the sort key, then the ID to break ties."""
@@ -530,12 +563,8 @@ class Image(models.Model):
     # Sharing: the owner's side, on the locked image row (R1, R2, R4, R8, R9, R11, R16).
 
     def _lock_for_sharing(self, user: User) -> "Image":
-        """Lock the image row and check R1: serialises the member quota (R11) and duplicate adds (R2).
-
-        Only the image row (`of`): locking the joined region too would make every add in
-        a region wait for every other one.
-        """
-        locked = Image.objects.select_for_update(of=("self",)).select_related("region").filter(pk=self.pk).first()
+        """Lock the image row (`ImageQuerySet._lock_for_sharing`) and check R1."""
+        locked = Image.objects.filter(pk=self.pk)._lock_for_sharing().first()
         if locked is None or locked.is_deleted:
             raise NotFound()
         locked.require_owner(user)
@@ -545,10 +574,13 @@ class Image(models.Model):
     def add_member(self, user: User, tenant_id: object) -> "ImageMember":
         """The owner offers a shared image to one tenant, as Glance's member-create call (R9: already shared)."""
         with transaction.atomic():
-            locked = self._lock_for_sharing(user)
-            if not locked.is_shared:
-                raise NotShareable()
-            return locked._add_locked(user, tenant_id)
+            return self._lock_for_sharing(user)._add_to_locked(user, tenant_id)
+
+    def _add_to_locked(self, user: User, tenant_id: object) -> "ImageMember":
+        """`add_member` on the image row the caller's transaction holds locked, owned by `user` (R1)."""
+        if not self.is_shared:
+            raise NotShareable()
+        return self._add_locked(user, tenant_id)
 
     def is_first_share(self, member_count: int | None = None) -> bool:
         """Seed 004: sharing now would be the image's first: it is not shared, or has no members.
@@ -592,23 +624,35 @@ class Image(models.Model):
         return ShareResult(outcomes, made_shared=was_private)
 
     def _add_locked(self, user: User, tenant_id: object) -> "ImageMember":
+        """R2, R4, R8, R11 and R16 for one tenant, on the locked image row.
+
+        The tenant, whether it is already a member and how many members the image has
+        come from one query; the row lock keeps them true until the insert commits, so
+        no second request can slip a duplicate (R2) or a member past the quota (R11) in.
+        """
         number = parse_tenant_id(tenant_id)
-        account = Account.objects.enabled_in(self.region).filter(tenant_id=number).first()
-        if account is not None and self.members.filter(member=account).exists():
+        members = self.members.all()
+        found = (
+            Account.objects.enabled_in(self.region_id)
+            .filter(tenant_id=number)
+            .annotate(
+                already=Exists(members.filter(member=OuterRef("pk"))),
+                member_count=Subquery(members.order_by().values("image").annotate(n=Count("pk")).values("n")[:1]),
+            )
+            .first()
+        )
+        account = cast("WithAnnotations[Account, MembershipFacts] | None", found)
+        if account is not None and account.already:
             raise AlreadyMember(f"Tenant {number} is already a member of this image.")  # R2; R7: owner knows it
         # R11 before the tenant answer: on a full image, known and unknown IDs get one reply (R17).
-        if self.members.count() >= settings.IMAGE_MEMBER_QUOTA:
+        count = self.members.count() if account is None else account.member_count or 0
+        if count >= settings.IMAGE_MEMBER_QUOTA:
             raise QuotaExceeded(f"This image already has {settings.IMAGE_MEMBER_QUOTA} members, the most allowed.")
         if account is None:
             raise TenantUnavailable()  # R8, R17: one message for unknown and out of region
         if account.pk == self.owner_id:
             raise NotPermitted("You own this image; it cannot be shared with your own tenant.")  # R4
-        try:
-            with transaction.atomic():
-                member = self.members.create(member=account)
-        except IntegrityError:
-            # Another request added the same member first (R2); the constraint kept one row.
-            raise AlreadyMember(f"Tenant {number} is already a member of this image.") from None
+        member = self.members.create(member=account)
         self.record(user, Action.MEMBER_ADDED, member=account, after=member.status)
         return member
 

@@ -9,9 +9,10 @@ from django.db.models import Case, IntegerField, Q, Value, When
 
 from imagesharing.accounts.models import Account, User
 from imagesharing.choices import Action, MemberStatus, Status, Visibility
-from imagesharing.errors import InvalidValue, NotFound, NotPermitted, NotShareable
-from imagesharing.images.models import Image
+from imagesharing.errors import InvalidValue, NotFound, NotPermitted, NotShareable, TenantUnavailable
+from imagesharing.images.models import Image, ImageQuerySet
 from imagesharing.lib.decorators import alters_data
+from imagesharing.lib.parse import parse_field_value, parse_tenant_id
 
 # The inbox shows offers still waiting for a decision first.
 INBOX_GROUPS = {MemberStatus.PENDING: 0, MemberStatus.REJECTED: 1, MemberStatus.ACCEPTED: 2}
@@ -19,6 +20,14 @@ INBOX_ORDER = Case(
     *(When(status=status, then=Value(group)) for status, group in INBOX_GROUPS.items()),
     output_field=IntegerField(),
 )
+
+
+NO_SUCH_MEMBER = "No such member."
+
+
+def require_known_status(status: str) -> None:
+    if status not in MemberStatus.values:
+        raise InvalidValue(f"Status must be one of {', '.join(MemberStatus.values)}.")
 
 
 class ImageMemberQuerySet(models.QuerySet["ImageMember"]):
@@ -39,6 +48,50 @@ class ImageMemberQuerySet(models.QuerySet["ImageMember"]):
         if not image.is_shared or not own.exists():
             raise NotFound()
         return own
+
+    def get_visible(self, account: Account, image: Image, member_id: object) -> "ImageMember":
+        """R7: one member of `image` by its tenant ID, as `visible_to` allows; else NotFound."""
+        try:
+            tenant_id = parse_tenant_id(member_id)
+        except TenantUnavailable:
+            raise NotFound(NO_SUCH_MEMBER) from None
+        member = self.visible_to(account, image).filter(member__tenant_id=tenant_id).first()
+        if member is None:
+            raise NotFound(NO_SUCH_MEMBER)
+        return member
+
+    @alters_data
+    def answer_by_ids(
+        self, user: User, images: ImageQuerySet, image_id: object, member_id: object, status: str
+    ) -> "ImageMember":
+        """Glance's member-update: the consumer answers its offer of an image among `images`
+        (an endpoint's region), named by IDs.
+
+        When the caller is that member, one locked read finds the row; anything else
+        takes the way a refusal is told: R6's gate, R7's view of the members, then
+        `set_status` (the owner, for example, learns it cannot answer its own offer).
+        """
+        with transaction.atomic():
+            try:
+                locked = self.filter(image__in=images, member_id=user.account_id).lock_one(
+                    image_id=parse_field_value(Image, "pk", image_id), member__tenant_id=parse_tenant_id(member_id)
+                )
+            except TenantUnavailable:
+                locked = None
+            if locked is not None:
+                require_known_status(status)
+                return locked._change_status(user, status)
+        if user.account is None:
+            raise NotFound()
+        image = images.get_usable(user.account, image_id)
+        return self.get_visible(user.account, image, member_id).set_status(user, status)
+
+    def lock_one(self, **lookup) -> "ImageMember | None":
+        """The member row, locked (not its image: answers to other offers of it need not wait)."""
+        if None in lookup.values():
+            return None
+        locked = self.select_for_update(of=("self",)).select_related("image", "member").filter(**lookup).first()
+        return None if locked is None or locked.image.is_deleted else locked
 
     def dormant(self, account: Account, image: Image) -> "ImageMemberQuerySet":
         """R9: the members a private image keeps, for its owner's eyes only (R7).
@@ -140,29 +193,32 @@ class ImageMember(models.Model):
         each history entry's `before` the status that change really replaced. Setting
         the current status again changes nothing and records nothing.
         """
-        if status not in MemberStatus.values:
-            raise InvalidValue(f"Status must be one of {', '.join(MemberStatus.values)}.")
+        require_known_status(status)
         with transaction.atomic():
-            locked = self._lock()
-            if as_operator:
-                user.require_operator()
-            elif user.account_id == locked.image.owner_id:
-                raise NotPermitted("Only the consumer can change its member status.")
-            elif user.account_id != locked.member_id or not locked.image.is_shared:
-                raise NotFound()
-            if locked.status != status:
-                before = locked.status
-                locked.status = status
-                locked.save(update_fields=["status", "updated_at"])
-                locked.image.record(
-                    user,
-                    Action.MEMBER_STATUS_CHANGED,
-                    member=locked.member,
-                    before=before,
-                    after=status,
-                    by_operator=as_operator,
-                )
+            locked = self._lock()._change_status(user, status, as_operator=as_operator)
         self.status, self.updated_at = locked.status, locked.updated_at
+        return self
+
+    def _change_status(self, user: User, status: str, *, as_operator: bool = False) -> "ImageMember":
+        """R3 and R16 on a row the caller's transaction holds locked."""
+        if as_operator:
+            user.require_operator()
+        elif user.account_id == self.image.owner_id:
+            raise NotPermitted("Only the consumer can change its member status.")
+        elif user.account_id != self.member_id or not self.image.is_shared:
+            raise NotFound()
+        if self.status != status:
+            before = self.status
+            self.status = status
+            self.save(update_fields=["status", "updated_at"])
+            self.image.record(
+                user,
+                Action.MEMBER_STATUS_CHANGED,
+                member=self.member,
+                before=before,
+                after=status,
+                by_operator=as_operator,
+            )
         return self
 
     @alters_data
@@ -189,12 +245,7 @@ class ImageMember(models.Model):
             )
 
     def _lock(self) -> "ImageMember":
-        locked = (
-            ImageMember.objects.select_for_update(of=("self",))
-            .select_related("image", "member")
-            .filter(pk=self.pk)
-            .first()
-        )
-        if locked is None or locked.image.is_deleted:
-            raise NotFound("No such member.")
+        locked = ImageMember.objects.lock_one(pk=self.pk)
+        if locked is None:
+            raise NotFound(NO_SUCH_MEMBER)
         return locked

@@ -387,3 +387,34 @@ def test_member_list_query_count_does_not_grow_with_members(api_as, owner, share
     assert (
         queries_for(api, members_path(shared_image)) == few == 3
     )  # the token with its region (R8), the image, the members
+
+
+def statements(call) -> list[str]:
+    """The SQL a call runs, savepoints (the test's transaction stands in for BEGIN) left out."""
+    with CaptureQueriesContext(connection) as captured:
+        response = call()
+    assert response.status_code == 200, response.content
+    return [query["sql"].split()[0] for query in captured if "SAVEPOINT" not in query["sql"]]
+
+
+def test_member_create_reads_twice_and_writes_the_member_and_its_history(api_as, owner, consumer, shared_image):
+    """Issue 11: ten statements before; now the token with its region, the image locked (R1, R6),
+    the tenant with R2's duplicate and R11's count, then the two inserts (R16)."""
+    producer = api_as(owner)
+    producer.get("/v2/images")  # the token's first use is recorded once, not per call
+
+    ran = statements(lambda: share(producer, shared_image, consumer))
+
+    assert ran == ["SELECT", "SELECT", "SELECT", "INSERT", "INSERT"]
+
+
+def test_member_update_reads_once_and_writes_the_status_and_its_history(api_as, owner, consumer, shared_image):
+    """Issue 11: the token with its region, the member's own row locked with its image, then
+    the update and its history (R3, R16)."""
+    factories.member(owner, shared_image, consumer)
+    member = api_as(consumer)
+    member.get("/v2/images")
+
+    ran = statements(lambda: answer(member, shared_image, consumer, "accepted"))
+
+    assert ran == ["SELECT", "SELECT", "UPDATE", "INSERT"]

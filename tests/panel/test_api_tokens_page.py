@@ -19,7 +19,7 @@ def test_creating_shows_the_token_once_and_stores_only_a_digest(as_owner, owner)
     assert response.status_code == 200 and response["Cache-Control"] == "no-store"
     plain = response.context["created"]["plain"]
     assert plain in text_of(response)
-    assert ApiToken.objects.authenticate(plain) == owner
+    assert ApiToken.objects.authenticate(plain) == (owner, None)
     token = ApiToken.objects.get(user=owner)
     assert token.name == "laptop" and token.expires_at is not None and plain not in token.digest
     assert plain not in text_of(as_owner.get("/tokens/"))
@@ -76,7 +76,7 @@ def test_with_htmx_revoking_answers_with_the_tokens_section(as_owner, owner):
 def test_someone_elses_token_is_not_found(consumer, owner):
     token, plain = ApiToken.objects.issue(owner, "mine")
     assert signed_in(consumer).post(f"/tokens/{token.pk}/revoke/").status_code == 404
-    assert ApiToken.objects.authenticate(plain) == owner
+    assert ApiToken.objects.authenticate(plain) == (owner, None)
 
 
 def test_revoking_is_a_post(as_owner, owner):

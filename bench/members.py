@@ -1,0 +1,173 @@
+"""Member create and update through our API, against a real Glance and against the stack's
+ceiling: a view doing one INSERT, served by the same gunicorn command (issue 11).
+
+    .venv/bin/python bench/members.py [-n 300] [--rounds 3] [--database-url postgres://...]
+
+Glance comes from ../shared/peers/glance (run_glance.sh serves Glance 33 under uWSGI on
+127.0.0.1:9292; its bench_members.py is the client for both sides): without it, only the
+ceiling ratio is printed. With --database-url, ours runs on that PostgreSQL database
+(emptied first) and Glance on a PostgreSQL database of its own; else both use SQLite.
+Each round runs Glance, ours and the ceiling in turn, one request at a time over one
+connection; a ratio is the median over the rounds. Only ratios from one run mean anything.
+"""
+
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+PEER = ROOT.parent / "shared" / "peers" / "glance"
+GLANCE = "http://127.0.0.1:9292"
+OWNER, MEMBERS = 940000, [940001, 940002, 940003]
+RATE = re.compile(r"^(member_create|member_update): .* = ([\d.]+) req/s", re.M)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def manage(env: dict, *args: str) -> str:
+    done = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True)
+    if done.returncode:
+        raise SystemExit(f"manage.py {' '.join(args)} failed:\n{done.stderr}")
+    return done.stdout.strip()
+
+
+def recreate_postgres(name: str) -> None:
+    for command in (["dropdb", "--if-exists", name], ["createdb", name]):
+        subprocess.run([*command[:1], "-h", "127.0.0.1", "-U", "postgres", *command[1:]], check=True)
+
+
+def peer_rates(base: str, n: int, tokens: dict[int, str] | None = None) -> dict[str, float]:
+    """The peer's client against `base`: req/s of member create and member update."""
+    command = [sys.executable, str(PEER / "bench_members.py"), base, "-n", str(n), "--owner", str(OWNER)]
+    command += ["--members", ",".join(map(str, MEMBERS))]
+    if tokens:
+        command += ["--tokens", ",".join(f"{tenant}={token}" for tenant, token in tokens.items())]
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    return {phase: float(rate) for phase, rate in RATE.findall(output)}
+
+
+def ceiling_rate(base: str, n: int) -> float:
+    """req/s of a view doing one INSERT, asked the way the peer's client asks (one session, JSON)."""
+    session = requests.Session()
+    headers = {"Content-Type": "application/json", "Accept": "application/json"}
+    start = time.perf_counter()
+    for number in range(n):
+        response = session.post(f"{base}/bench-insert/", data=json.dumps({"n": number}), headers=headers)
+        response.raise_for_status()
+    return n / (time.perf_counter() - start)
+
+
+def load() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-n", type=int, default=300, help="requests per phase")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--database-url", help="a PostgreSQL URL for ours (emptied first); SQLite if unset")
+    args = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="bench-members-"))
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "bench.hello_settings",  # the product's settings plus the bench views
+        "SECRET_KEY": "bench-" + "k" * 60,
+        "DEBUG": "false",
+        "DATABASE_URL": args.database_url or f"sqlite:///{work / 'db.sqlite3'}",
+        "MEDIA_ROOT": str(work / "media"),
+        "LOG_LEVEL": "WARNING",
+        "XDG_RUNTIME_DIR": str(work),
+    }
+    with_glance = (PEER / "run_glance.sh").is_file()
+    server = None
+    try:
+        if args.database_url:
+            recreate_postgres(args.database_url.rsplit("/", 1)[1])
+        manage(env, "migrate", "--noinput")
+        region = "from imagesharing.accounts.models import Region; Region.objects.create(code='DFW', name='Dallas')"
+        manage(env, "shell", "-c", region)
+        tokens = {}
+        for tenant in [OWNER, *MEMBERS]:
+            login = ["--user", f"bench{tenant}", "--password", f"bench-{tenant}-password"]
+            manage(env, "create_tenant", str(tenant), "--name", f"bench {tenant}", "--region", "DFW", *login)
+            tokens[tenant] = manage(env, "issue_token", f"bench{tenant}")
+        port = free_port()
+        server = subprocess.Popen(
+            [str(Path(sys.executable).parent / "gunicorn"), "imagesharing.wsgi", "--bind", f"127.0.0.1:{port}"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        ours = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"{ours}/login/", timeout=5).read()
+                break
+            except OSError:
+                time.sleep(0.1)
+        if with_glance:
+            glance_env = {**os.environ, "GLANCE_MEMBER_QUOTA": "200", "GLANCE_RESET": "1"}
+            if args.database_url:
+                recreate_postgres("glancebench")
+                glance_env["GLANCE_DB_URL"] = "postgresql+psycopg2://postgres@127.0.0.1:5432/glancebench"
+            subprocess.run(["bash", str(PEER / "run_glance.sh"), "start"], env=glance_env, check=True)
+
+        print(f"load average before: {load()}; {args.rounds} rounds of {args.n} requests per phase")
+        rates: dict[str, list[float]] = {}
+        for _ in range(args.rounds):
+            if with_glance:
+                for phase, rate in peer_rates(GLANCE, args.n).items():
+                    rates.setdefault(f"glance {phase}", []).append(rate)
+            for phase, rate in peer_rates(f"{ours}/api/dfw", args.n, tokens).items():
+                rates.setdefault(f"ours {phase}", []).append(rate)
+            rates.setdefault("ceiling", []).append(ceiling_rate(ours, args.n))
+        print(f"load average after:  {load()}")
+        report(rates, args.database_url)
+    finally:
+        if server is not None:
+            server.send_signal(signal.SIGTERM)
+            server.wait(timeout=30)
+        if with_glance:
+            subprocess.run(["bash", str(PEER / "run_glance.sh"), "stop"], capture_output=True)
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def report(rates: dict[str, list[float]], database_url: str | None) -> None:
+    median = {name: statistics.median(values) for name, values in rates.items()}
+    print(f"\ndatabase: {'PostgreSQL' if database_url else 'SQLite'}")
+    for name, value in median.items():
+        print(f"{name:<28}{value:8.1f} req/s")
+    print()
+    for phase in ("member_create", "member_update"):
+        ours = median[f"ours {phase}"]
+        if f"glance {phase}" in median:
+            verdict(f"{phase} vs Glance", ours / median[f"glance {phase}"], 3.5, "x")
+        verdict(f"{phase} vs the one-INSERT ceiling", ours / median["ceiling"], 0.65, "")
+
+
+def verdict(label: str, ratio: float, goal: float, unit: str) -> None:
+    mark = "ok" if ratio >= goal else "below"
+    print(f"{label:<40}{ratio:6.2f}{unit:<2} goal >= {goal}{unit}  {mark}")
+
+
+if __name__ == "__main__":
+    main()
