@@ -138,6 +138,13 @@ class DataMismatch(DomainError):
     default_message = "The data received does not match what was declared."
 
 
+class BodyUnreadable(DomainError):
+    """The request body stopped early or is not framed as it says (a bad chunk, a form that never ends)."""
+
+    http_status = 400
+    default_message = "The request body could not be read."
+
+
 class LengthRequired(DomainError):
     """A chunked body reached a server that cannot decode it (only gunicorn's does)."""
 

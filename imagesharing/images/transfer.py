@@ -9,13 +9,24 @@ import re
 from collections.abc import Iterator
 
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from django.core.handlers.wsgi import LimitedStream
 from django.http import HttpRequest, StreamingHttpResponse
 
-from imagesharing.errors import DomainError, LengthRequired, RangeNotSatisfiable
+from imagesharing.errors import BodyUnreadable, DomainError, LengthRequired, RangeNotSatisfiable
 from imagesharing.images.data import CHUNK_SIZE, UPLOAD_INTERRUPTED, IncomingData
 
 # The most of a refused body read and dropped so that the client sees the answer.
 DISCARD_LIMIT = 64 * 1024 * 1024
+
+NO_FILE = "Choose the image file to upload."
+FORM_NEVER_ENDS = (
+    "The upload arrived whole but its file part never ends (the form is malformed); nothing was stored"
+    " and the image still waits for its data."
+)
+NOT_CHUNKED = (
+    "The request body is not valid chunked encoding (a chunk size or chunk end is wrong, or it stops"
+    " before its last chunk); the image was not stored."
+)
 
 
 class ImageUploadHandler(FileUploadHandler):
@@ -26,6 +37,7 @@ class ImageUploadHandler(FileUploadHandler):
 
     def __init__(self, request: HttpRequest, limit: int):
         super().__init__(request)
+        self.request: HttpRequest = request  # typed: the base class allows None
         self.limit = limit
         self.incoming: IncomingData | None = None
         self.error: DomainError | None = None
@@ -49,12 +61,26 @@ class ImageUploadHandler(FileUploadHandler):
             self.error = error  # the view hands it to `Image.receive_spooled`, which discards and kills
             raise StopUpload(connection_reset=True) from None
 
+    def spooled(self) -> IncomingData:
+        """The form's file, for `Image.receive_spooled` to store, or to kill the image with `refusal`.
+
+        A form without a file is refused here, and so is one that arrived whole but whose
+        file part never ends (its boundary is not the header's): nothing was uploaded, so
+        the spool is dropped and the image keeps waiting for its data (issue 9, item 7).
+        """
+        if self.incoming is None:
+            raise DomainError(NO_FILE)
+        if not self.completed and self.error is None and not body_cut_short(self.request):
+            self.incoming.discard()
+            raise BodyUnreadable(FORM_NEVER_ENDS)
+        return self.incoming
+
     @property
     def refusal(self) -> DomainError | None:
         """Why the spooled file cannot be stored (too large, cut short); None when it arrived whole."""
         if self.error is not None:
             return self.error
-        return None if self.completed else DomainError(UPLOAD_INTERRUPTED)
+        return None if self.completed else BodyUnreadable(UPLOAD_INTERRUPTED)
 
     def file_complete(self, file_size: int):
         self.completed = True
@@ -63,6 +89,17 @@ class ImageUploadHandler(FileUploadHandler):
     def upload_interrupted(self) -> None:
         if self.incoming is not None:
             self.incoming.discard()
+
+
+def body_cut_short(request: HttpRequest) -> bool:
+    """Whether the body ended before its Content-Length: the client went away mid-upload.
+
+    Django reads a WSGI body through a `LimitedStream` that stops at the Content-Length
+    and counts what it read; a client that goes away just ends the stream early, so that
+    count is the only sign of it.
+    """
+    stream = getattr(request, "_stream", None)
+    return isinstance(stream, LimitedStream) and stream._pos < stream.limit  # type: ignore[attr-defined]
 
 
 def read_chunks(stream, size: int = CHUNK_SIZE) -> Iterator[bytes]:
@@ -99,7 +136,19 @@ def request_chunks(request: HttpRequest) -> Iterator[bytes]:
         return read_chunks(request)
     if not request.META.get("wsgi.input_terminated"):
         raise LengthRequired()
-    return read_chunks(request.META["wsgi.input"])
+    return _decoded_chunks(request.META["wsgi.input"])
+
+
+def _decoded_chunks(stream) -> Iterator[bytes]:
+    """A chunked body as the server decodes it. What the server raises on a body cut short
+    (gunicorn's NoMoreData, an OSError) or badly framed (InvalidChunkSize, ChunkMissingTerminator)
+    is the client's fault: a 400 that kills the upload saying why, not a 500 (issue 9, item 7)."""
+    try:
+        yield from read_chunks(stream)
+    except OSError:
+        raise BodyUnreadable(UPLOAD_INTERRUPTED) from None
+    except Exception:
+        raise BodyUnreadable(NOT_CHUNKED) from None
 
 
 _RANGE = re.compile(r"^bytes=([0-9]*)-([0-9]*)$")  # ASCII digits only: int() takes others

@@ -1,10 +1,25 @@
-"""Hostile and sloppy input: every one is a 4xx JSON answer that changes nothing, never a 500."""
+"""Hostile and sloppy input: every one is a 4xx JSON answer that changes nothing, never a 500.
+
+The one exception is image data: an upload that began and then failed leaves its image
+`killed`, saying why (docs/rules.md, "Image data is uploaded once").
+"""
+
+import logging
+import socket
+import time
+from types import SimpleNamespace
 
 import pytest
+from gunicorn.http.body import Body, ChunkedReader
+from gunicorn.http.unreader import IterUnreader
 
+from imagesharing.accounts.models import ApiToken
 from imagesharing.api.bodies import MAX_BODY_BYTES
+from imagesharing.choices import Status
+from imagesharing.images.data import UPLOAD_INTERRUPTED
 from imagesharing.images.models import Image
-from tests import factories
+from imagesharing.images.transfer import NOT_CHUNKED
+from tests import factories, servers
 from tests.api.conftest import error_of, unchanged
 
 JSON_PATCH = "application/openstack-images-v2.1-json-patch"
@@ -163,3 +178,109 @@ def test_answers_are_json(api_as, owner, image):
     ):
         assert response["Content-Type"] == "application/json"
         assert response["X-OpenStack-Request-ID"].startswith("req-")
+
+
+# Chunked uploads (issue 9, item 7): gunicorn decodes them and raises inside the read
+# when the body stops early (NoMoreData) or is badly framed (InvalidChunkSize,
+# ChunkMissingTerminator, InvalidChunkExtension). Here gunicorn's own decoder reads the
+# bytes; `test_crafted_chunked_bodies_through_gunicorn` sends them to a real gunicorn.
+CRAFTED_CHUNKED = {
+    "cut short inside a chunk": (b"a\r\nhello", UPLOAD_INTERRUPTED),
+    "cut short between chunks": (b"5\r\nhello\r\n", UPLOAD_INTERRUPTED),
+    "a chunk size that is not hex": (b"5\r\nhello\r\nzz\r\nxx\r\n0\r\n\r\n", NOT_CHUNKED),
+    "a negative chunk size": (b"5\r\nhello\r\n-1\r\n\r\n", NOT_CHUNKED),
+    "a 0x chunk size": (b"5\r\nhello\r\n0x5\r\nhello\r\n0\r\n\r\n", NOT_CHUNKED),
+    "a chunk longer than its size": (b"5\r\nhelloXX3\r\nabc\r\n0\r\n\r\n", NOT_CHUNKED),
+    "a bad chunk extension": (b'5;a="\r\nhello\r\n0\r\n\r\n', NOT_CHUNKED),
+    "no end after the last chunk": (b"5\r\nhello\r\n0\r\n", NOT_CHUNKED),
+}
+
+
+def decoded_by_gunicorn(raw: bytes) -> Body:
+    """`raw` as gunicorn's chunked decoder reads it from a socket that then closes."""
+    return Body(ChunkedReader(SimpleNamespace(), IterUnreader([raw])))
+
+
+@pytest.fixture
+def queued(owner, dfw):
+    return Image.objects.create_image(owner, dfw, name="upload", disk_format="raw", container_format="bare")
+
+
+@pytest.mark.parametrize("case", CRAFTED_CHUNKED)
+def test_a_chunked_upload_cut_short_or_badly_framed_is_400_and_kills_the_image(
+    api_as, owner, queued, media, caplog, case
+):
+    raw, reason = CRAFTED_CHUNKED[case]
+    api = api_as(owner)
+    response = api.client.generic(
+        "PUT",
+        f"/api/dfw/v2/images/{queued.pk}/file",
+        raw,
+        content_type="application/octet-stream",
+        headers={"X-Auth-Token": api.token, "Transfer-Encoding": "chunked"},
+        CONTENT_LENGTH="",
+        **{"wsgi.input": decoded_by_gunicorn(raw), "wsgi.input_terminated": True},
+    )
+
+    assert error_of(response) == (400, reason)
+    assert response.json()["error"]["title"] == "Bad Request"
+    queued.refresh_from_db()
+    assert (queued.status, queued.status_reason, queued.size, queued.file.name) == (Status.KILLED, reason, None, "")
+    assert not any(path.is_file() for path in media.rglob("*"))
+    assert [record.levelno for record in caplog.records if record.name == "django.request"] == [logging.WARNING]
+
+
+@pytest.fixture
+def gunicorn(transactional_db, media, tmp_path):
+    with servers.app(tmp_path, media) as url:
+        yield url
+
+
+def _send_raw(url: str, head: str, raw: bytes, *, vanish: bool) -> bytes:
+    """Send a request's bytes over a socket; then read the answer, or go away at once."""
+    host, port = url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port))) as sock:
+        sock.sendall(head.encode() + raw)
+        if vanish:
+            return b""
+        sock.shutdown(socket.SHUT_WR)  # the body ends here, as when a client stops sending
+        sock.settimeout(30)
+        answer = b""
+        while data := sock.recv(65536):
+            answer += data
+        return answer
+
+
+def _killed(image: Image) -> Image:
+    for _ in range(200):
+        image.refresh_from_db()
+        if image.status == Status.KILLED:
+            break
+        time.sleep(0.05)
+    return image
+
+
+@pytest.mark.postgres_only
+@pytest.mark.parametrize("vanish", [False, True], ids=["client reads the answer", "client vanished"])
+@pytest.mark.parametrize("case", ["cut short inside a chunk", "a chunk size that is not hex"])
+def test_crafted_chunked_bodies_through_gunicorn(gunicorn, tmp_path, case, vanish):
+    """The real thing: raw bytes to gunicorn. Before issue 9, item 7 these answered an HTML 500
+    with a traceback in the log."""
+    owner = factories.user()
+    image = Image.objects.create_image(owner, owner.account.regions.get(), name="crafted")
+    token = ApiToken.objects.issue(owner, "t")[1]
+    raw, reason = CRAFTED_CHUNKED[case]
+    head = (
+        f"PUT /api/dfw/v2/images/{image.pk}/file HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Auth-Token: {token}\r\n"
+        "Content-Type: application/octet-stream\r\nTransfer-Encoding: chunked\r\n\r\n"
+    )
+
+    answer = _send_raw(gunicorn, head, raw, vanish=vanish)
+
+    if not vanish:
+        status_line, _, rest = answer.partition(b"\r\n")
+        assert status_line == b"HTTP/1.1 400 Bad Request"
+        assert rest.endswith(b'{"error": {"code": 400, "title": "Bad Request", "message": "' + reason.encode() + b'"}}')
+    assert (_killed(image).status, image.status_reason) == (Status.KILLED, reason)
+    log = (tmp_path / "gunicorn" / "gunicorn.log").read_text()
+    assert "Traceback" not in log and "Internal Server Error" not in log

@@ -14,6 +14,7 @@ from django.test import Client
 from imagesharing.choices import Status
 from imagesharing.images.data import UPLOAD_INTERRUPTED
 from imagesharing.images.models import UPLOAD_ONCE, Image
+from imagesharing.images.transfer import FORM_NEVER_ENDS
 from tests import factories
 from tests.panel.conftest import HTMX, messages_of, text_of
 
@@ -425,19 +426,17 @@ def test_an_htmx_refusal_also_redirects_with_the_message(as_owner, queued, setti
     assert "larger than the 1.0 KiB" in text_of(as_owner.get(f"/images/{queued.pk}/"))
 
 
-@pytest.mark.parametrize("cut", ["short of its Content-Length", "without its closing boundary"])
-def test_an_upload_cut_short_kills_the_image_and_stores_nothing(as_owner, queued, media, cut):
-    """The browser went away mid-upload: Django's parser ends the body without completing the
-    file (`upload_interrupted`), so nothing of it is stored."""
-    if cut == "short of its Content-Length":
-        sent = multipart(DATA)[: 64 * KIB]
-        extra = {"CONTENT_LENGTH": str(len(multipart(DATA))), "wsgi.input": io.BytesIO(sent)}
-    else:
-        sent = multipart(DATA, closed=False)
-        extra = {}
-
+def test_an_upload_cut_short_kills_the_image_and_stores_nothing(as_owner, queued, media):
+    """The browser went away mid-upload: the body ends before its Content-Length and Django's
+    parser ends it without completing the file (`upload_interrupted`), so nothing is stored."""
+    sent = multipart(DATA)[: 64 * KIB]
     response = as_owner.generic(
-        "POST", f"/images/{queued.pk}/upload/", sent, content_type=f"multipart/form-data; boundary={BOUNDARY}", **extra
+        "POST",
+        f"/images/{queued.pk}/upload/",
+        sent,
+        content_type=f"multipart/form-data; boundary={BOUNDARY}",
+        CONTENT_LENGTH=str(len(multipart(DATA))),
+        **{"wsgi.input": io.BytesIO(sent)},
     )
 
     assert response.status_code == 302
@@ -445,6 +444,44 @@ def test_an_upload_cut_short_kills_the_image_and_stores_nothing(as_owner, queued
     queued.refresh_from_db()
     assert (queued.status, queued.status_reason, queued.size) == (Status.KILLED, UPLOAD_INTERRUPTED, None)
     assert not queued.file
+    assert files_in(media) == []
+
+
+LONG_BOUNDARY = "b" * 5000
+MALFORMED_FORMS = {
+    # Whole bodies whose file part never ends: refused with a message, nothing was uploaded.
+    "without its closing boundary": (BOUNDARY, multipart(DATA, closed=False)),
+    "a boundary that is not the header's": ("another-boundary", multipart(DATA)),
+    # Bodies Django's parser refuses: its 400 page.
+    "a 5,000-character boundary": (LONG_BOUNDARY, multipart(DATA).replace(BOUNDARY.encode(), LONG_BOUNDARY.encode())),
+    "no boundary at all": ("", multipart(DATA)),
+    "base64 data cut mid-quantum": (
+        BOUNDARY,
+        multipart(b"QUJD" * 40000 + b"QQ").replace(
+            b"Content-Type: application/octet-stream", b"Content-Transfer-Encoding: base64"
+        ),
+    ),
+    "part headers that never end": (BOUNDARY, multipart(DATA).replace(b"\r\n\r\n", b"\r\n", 1)),
+}
+
+
+@pytest.mark.parametrize("case", MALFORMED_FORMS)
+def test_a_malformed_form_is_refused_and_the_image_stays_queued(as_owner, queued, media, case):
+    """Issue 9, item 7: a malformed multipart body used to kill the queued image ("interrupted").
+    It is the sender's mistake, not a failed upload: the image keeps waiting, nothing is spooled."""
+    boundary, body = MALFORMED_FORMS[case]
+    content_type = f"multipart/form-data; boundary={boundary}" if boundary else "multipart/form-data"
+
+    response = as_owner.generic("POST", f"/images/{queued.pk}/upload/", body, content_type=content_type)
+
+    if response.status_code == 302:
+        assert response["Location"] == f"/images/{queued.pk}/"
+        assert messages_of(response) == [FORM_NEVER_ENDS]
+    else:
+        assert response.status_code == 400
+        page = text_of(response)
+        assert "The request could not be read" in page and "nothing was changed" in page
+    assert unchanged(queued)
     assert files_in(media) == []
 
 

@@ -58,16 +58,18 @@ def image_upload(request: TenantRequest, image_id) -> HttpResponse:
         return _after_upload(request, image, error)
     handler = ImageUploadHandler(request, Image.objects.upload_limit(image.owner))
     request.upload_handlers = [handler]
-    return _receive_upload(request, image, handler)
+    try:
+        return _receive_upload(request, image, handler)
+    except Exception:
+        handler.upload_interrupted()  # a body Django cannot parse (its 400 page): drop the spool, keep the image
+        raise
 
 
 @csrf_protect
 def _receive_upload(request: TenantRequest, image: Image, handler: ImageUploadHandler) -> HttpResponse:
     _ = request.POST  # reads the body through the handler
     try:
-        if handler.incoming is None:
-            raise DomainError("Choose the image file to upload.")
-        image.receive_spooled(request.user, handler.incoming, handler.refusal)
+        image.receive_spooled(request.user, handler.spooled(), handler.refusal)
     except DomainError as error:
         return _after_upload(request, image, error)
     return _after_upload(request, image)
