@@ -5,6 +5,7 @@ import logging
 import sys
 
 import pytest
+from django.db import OperationalError
 from django.test import Client
 
 from imagesharing.logs import MAX_MESSAGE, RefusalsOnOneLine
@@ -44,3 +45,25 @@ def test_a_server_error_keeps_its_traceback():
     record = record_of(500, "Internal Server Error: %s", "/")
     assert RefusalsOnOneLine().filter(record)
     assert record.exc_info is not None and record.getMessage() == "Internal Server Error: /"
+
+
+def test_a_503_of_an_outage_is_one_line_naming_the_error():
+    try:
+        raise OperationalError('connection failed: connection to server at "127.0.0.1", port 1 failed\nRefused')
+    except OperationalError:
+        record = logging.LogRecord(
+            "django.request",
+            logging.ERROR,
+            __file__,
+            1,
+            "Service Unavailable: %s",
+            ("/api/dfw/v2/images",),
+            sys.exc_info(),
+        )
+    record.status_code = 503
+    assert RefusalsOnOneLine().filter(record)
+    assert record.exc_info is None
+    assert record.getMessage().startswith(
+        "Service Unavailable: /api/dfw/v2/images (OperationalError: connection failed: connection to server"
+    )
+    assert "\n" not in record.getMessage()
