@@ -34,7 +34,9 @@ def app(tmp_path: Path, media: Path, name: str = "gunicorn", **env: str) -> Iter
         "SECRET_KEY": "gunicorn-test-" + "k" * 50,
         "MEDIA_ROOT": str(media),
         "FILE_UPLOAD_TEMP_DIR": str(media / "uploads"),
-        "DJANGO_SETTINGS_MODULE": "imagesharing.settings",
+        # The tests' settings: static files served from the source (no collectstatic), the
+        # tests' password hasher; everything else is the product's.
+        "DJANGO_SETTINGS_MODULE": "tests.settings",
         "DATABASE_URL": database_url(),
         **env,
     }

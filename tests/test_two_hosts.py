@@ -11,7 +11,6 @@ from concurrent.futures import ThreadPoolExecutor
 import boto3
 import pytest
 import requests
-from django.contrib.auth.hashers import PBKDF2PasswordHasher
 
 from imagesharing.accounts.models import ApiToken
 from imagesharing.images.models import Image
@@ -21,7 +20,7 @@ moto_server = pytest.importorskip("moto.server", reason="the test extra (moto) i
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "two-hosts-password"
+PASSWORD = "password"  # the factories' password
 QUOTA = 3 * 1024 * 1024
 LIMIT = 3  # failed sign-ins before a username is refused
 
@@ -57,14 +56,6 @@ def hosts(object_store, media, tmp_path):
         servers.app(tmp_path, media / "b", "host-b", **env) as b,
     ):
         yield a, b
-
-
-@pytest.fixture
-def owner(owner):
-    """The owner, with a password the servers' own hasher checks (the tests' settings use MD5)."""
-    owner.password = PBKDF2PasswordHasher().encode(PASSWORD, "twohostssalt", iterations=1000)
-    owner.save(update_fields=["password"])
-    return owner
 
 
 def sign_in(session: requests.Session, host: str, password: str) -> requests.Response:
