@@ -226,7 +226,8 @@ AUTH_PASSWORD_VALIDATORS = [
 # every app host shares them. Operators unlock early in the admin (Access attempts).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # first: a locked-out sign-in goes no further
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, reading a session's user with its tenant in one query.
+    "imagesharing.accounts.backends.TenantBackend",
 ]
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 10, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15, minimum=1))

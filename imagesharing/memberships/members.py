@@ -110,13 +110,16 @@ class ImageMemberQuerySet(models.QuerySet["ImageMember"]):
         """
         return self.active().filter(image__owner=account).select_related("image__region", "member")
 
+    def offered_to(self, account: Account, statuses: list[str] | None = None) -> "ImageMemberQuerySet":
+        """R5: the offers the tenant has, with one of `statuses` (any when None), in no order."""
+        offers = self.active().filter(member=account)
+        return offers if statuses is None else offers.filter(status__in=statuses)
+
     def inbox(self, account: Account, statuses: list[str] | None = None) -> "ImageMemberQuerySet":
         """R5: the "Shared with me" offers; pending first, then rejected, then accepted."""
-        offers = self.active().filter(member=account)
-        if statuses is not None:
-            offers = offers.filter(status__in=statuses)
         return (
-            offers.select_related("image__owner", "image__region")
+            self.offered_to(account, statuses)
+            .select_related("image__owner", "image__region")
             .annotate(inbox_group=INBOX_ORDER)
             .order_by("inbox_group", "-updated_at", "-pk")
         )

@@ -31,7 +31,7 @@ class Panel:
         """R5: offers waiting in the "Shared with me" inbox, across the tenant's regions."""
         if self.tenant is None:
             return 0
-        return ImageMember.objects.inbox(self.tenant, [MemberStatus.PENDING]).order_by().count()
+        return ImageMember.objects.offered_to(self.tenant, [MemberStatus.PENDING]).count()
 
 
 def panel(request: HttpRequest) -> dict:

@@ -1,0 +1,56 @@
+"""What pages compute once per row instead of per cell (issue 11): the links, the times, the
+signed-in user with its tenant. Each must print exactly what the template tags printed."""
+
+from datetime import UTC, datetime
+
+import pytest
+from django.template import Context, Template
+from django.urls import NoReverseMatch, reverse
+
+from imagesharing.accounts.backends import TenantBackend
+from imagesharing.panel.links import RowUrl, rows_with
+from imagesharing.panel.templatetags.times import utc_time
+from tests import factories
+
+
+def test_a_row_url_is_what_reverse_gives(owner, consumer, shared_image):
+    member = factories.member(owner, shared_image, consumer)
+    assert RowUrl("images:detail")(shared_image) == reverse("images:detail", args=[shared_image.pk])
+    remove = RowUrl("memberships:remove", shared_image.pk, key="member.tenant_id")
+    assert remove(member) == reverse("memberships:remove", args=[shared_image.pk, consumer.account.tenant_id])
+
+
+def test_a_row_url_needs_a_uuid_or_number_last():
+    with pytest.raises(NoReverseMatch):
+        RowUrl("servers:boot")
+
+
+def test_rows_get_their_values_as_attributes(image):
+    [row] = rows_with([image], detail_url=RowUrl("images:detail"), label=lambda row: row.name.upper())
+    assert (row.detail_url, row.label) == (f"/images/{image.pk}/", image.name.upper())
+
+
+@pytest.mark.parametrize("when", [datetime(2026, 1, 2, 3, 4, 5, 678901, tzinfo=UTC), datetime(2026, 1, 2, tzinfo=UTC)])
+def test_utc_time_prints_what_the_date_filters_printed(when):
+    filters = Template(
+        "<time datetime=\"{{ value|date:'c' }}\" title=\"{{ value|date:'Y-m-d H:i:s' }} UTC\">"
+        '{{ value|date:"Y-m-d H:i" }} UTC</time>'
+    )
+    assert utc_time(when) == filters.render(Context({"value": when}))
+
+
+def test_utc_time_prints_nothing_for_no_time():
+    assert utc_time(None) == ""
+
+
+def test_the_sessions_user_comes_with_its_tenant(owner, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        user = TenantBackend().get_user(owner.pk)
+        assert user is not None and user.account.tenant_id == owner.account.tenant_id
+
+
+def test_an_inactive_or_missing_user_has_no_session(owner):
+    owner.is_active = False
+    owner.save()
+    assert TenantBackend().get_user(owner.pk) is None
+    assert TenantBackend().get_user(owner.pk + 1000) is None
