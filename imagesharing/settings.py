@@ -90,6 +90,10 @@ def env_database(name: str, default: str) -> dj_database_url.DBConfig:
         raise ImproperlyConfigured(f"{name} is not a usable database URL ({error}).") from None
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config["OPTIONS"] = {**SQLITE_OPTIONS, **config.get("OPTIONS", {})}
+    elif config["ENGINE"] == "django.db.backends.postgresql":
+        options = config.get("OPTIONS", {})
+        # The URL's own `?options=` come last, so that they win.
+        config["OPTIONS"] = {**options, "options": f"{POSTGRESQL_SESSION} {options.get('options', '')}".strip()}
     return config
 
 
@@ -102,6 +106,15 @@ SQLITE_OPTIONS = {
     "transaction_mode": "IMMEDIATE",
     "timeout": 20,
 }
+
+# PostgreSQL sessions for short OLTP queries (issue 11, bench/lists.py). No JIT: the
+# API's `visibility=shared&member_status=pending` list at a million images spent 150 to
+# 210 ms compiling against 2 to 14 ms running, because a UNION branch that never runs
+# (public images, with visibility=shared) is costed past jit_above_cost. No parallel
+# workers: starting one cost the inbox 5.7 ms against 0.62 ms without (the issue's
+# profile); none of the bench's lists plans one now, and none should need one.
+# A pooler in transaction mode (PgBouncer) needs these in the server's settings instead.
+POSTGRESQL_SESSION = "-c jit=off -c max_parallel_workers_per_gather=0"
 
 
 DEBUG = env_bool("DEBUG", False)

@@ -82,3 +82,16 @@ def test_the_member_quota_is_read_from_the_environment():
     )
 
     assert result.stdout.strip().splitlines()[-1] == "7", result.stderr
+
+
+def test_postgresql_sessions_run_without_jit_and_the_urls_options_come_last():
+    """Issue 11: short queries are not JIT-compiled; an option in the URL still wins."""
+    result = manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.DATABASES['default']['OPTIONS']['options'])",
+        **{**PRODUCTION, "DATABASE_URL": "postgres://u@db:5432/images?options=-c%20statement_timeout%3D5s"},
+    )
+
+    options = result.stdout.strip().splitlines()[-1]
+    assert options == "-c jit=off -c max_parallel_workers_per_gather=0 -c statement_timeout=5s", result.stderr

@@ -1,0 +1,33 @@
+"""PostgreSQL's side of issue 11: the session settings and the name search's trigram index."""
+
+import pytest
+from django.db import connection
+
+from imagesharing.images.models import Image
+
+pytestmark = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="JIT, parallel workers and pg_trgm are PostgreSQL's"
+)
+
+
+def test_sessions_run_without_jit_or_parallel_workers(db):
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        jit = cursor.fetchone()[0]
+        cursor.execute("SHOW max_parallel_workers_per_gather")
+        assert (jit, cursor.fetchone()[0]) == ("off", "0")
+
+
+def test_the_images_pages_name_search_uses_the_trigram_index(owner, dfw):
+    """The panel's search (`name__icontains`) matches the index's expression, UPPER(name::text)."""
+    Image.objects.bulk_create(
+        Image(owner=owner.account, region=dfw, name=f"ubuntu-web-{n}", status="active") for n in range(2000)
+    )
+    search = Image.objects.visible_to(owner.account, dfw).filter(name__icontains="web-1234").sorted_by()
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE images_image")
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a test table is small; make any index win a scan
+        cursor.execute("SET LOCAL enable_indexscan = off")  # and the trigram one the owner's, walked in order
+        plan = search.first_for(owner.account, 26).explain()
+    assert "image_name_trgm" in plan
+    assert [image.name for image in search.first_for(owner.account, 26)] == ["ubuntu-web-1234"]
