@@ -1,12 +1,15 @@
 """Member create and update through our API, against a real Glance and against the stack's
 ceiling: a view doing one INSERT, served by the same gunicorn command (issue 11).
 
-    .venv/bin/python bench/members.py [-n 300] [--rounds 3] [--database-url postgres://...]
+    GLANCE_PEER=DIR .venv/bin/python bench/members.py [-n 300] [--rounds 3] [--database-url postgres://...]
 
-Glance comes from ../shared/peers/glance (run_glance.sh serves Glance 33 under uWSGI on
-127.0.0.1:9292; its bench_members.py is the client for both sides): without it, only the
-ceiling ratio is printed. With --database-url, ours runs on that PostgreSQL database
-(emptied first) and Glance on a PostgreSQL database of its own; else both use SQLite.
+GLANCE_PEER names a folder that brings a real Glance to measure against: its
+`run_glance.sh start|stop` serves Glance 33 under uWSGI on 127.0.0.1:9292 without
+Keystone (GLANCE_MEMBER_QUOTA, GLANCE_RESET and GLANCE_DB_URL set its quota, a fresh
+database and its database URL), and its `bench_members.py BASE_URL -n N --owner P
+--members P1,P2,P3 [--tokens P=TOKEN,...]` is the client for both sides, printing
+"member_create: ... = X req/s". With --database-url, ours runs on that PostgreSQL database (emptied first) and Glance on
+a PostgreSQL database of its own; else both use SQLite.
 Each round runs Glance, ours and the ceiling in turn, one request at a time over one
 connection; a ratio is the median over the rounds. Only ratios from one run mean anything.
 """
@@ -29,7 +32,7 @@ from pathlib import Path
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
-PEER = ROOT.parent / "shared" / "peers" / "glance"
+PEER = Path(os.environ.get("GLANCE_PEER", ""))
 GLANCE = "http://127.0.0.1:9292"
 OWNER, MEMBERS = 940000, [940001, 940002, 940003]
 RATE = re.compile(r"^(member_create|member_update): .* = ([\d.]+) req/s", re.M)
@@ -84,6 +87,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--database-url", help="a PostgreSQL URL for ours (emptied first); SQLite if unset")
     args = parser.parse_args()
+    if not all((PEER / name).is_file() for name in ("run_glance.sh", "bench_members.py")):
+        raise SystemExit("Set GLANCE_PEER to a folder holding run_glance.sh and bench_members.py (see the docstring).")
 
     work = Path(tempfile.mkdtemp(prefix="bench-members-"))
     env = {
@@ -96,7 +101,6 @@ def main() -> None:
         "LOG_LEVEL": "WARNING",
         "XDG_RUNTIME_DIR": str(work),
     }
-    with_glance = (PEER / "run_glance.sh").is_file()
     server = None
     try:
         if args.database_url:
@@ -124,19 +128,17 @@ def main() -> None:
                 break
             except OSError:
                 time.sleep(0.1)
-        if with_glance:
-            glance_env = {**os.environ, "GLANCE_MEMBER_QUOTA": "200", "GLANCE_RESET": "1"}
-            if args.database_url:
-                recreate_postgres("glancebench")
-                glance_env["GLANCE_DB_URL"] = "postgresql+psycopg2://postgres@127.0.0.1:5432/glancebench"
-            subprocess.run(["bash", str(PEER / "run_glance.sh"), "start"], env=glance_env, check=True)
+        glance_env = {**os.environ, "GLANCE_MEMBER_QUOTA": "200", "GLANCE_RESET": "1"}
+        if args.database_url:
+            recreate_postgres("glancebench")
+            glance_env["GLANCE_DB_URL"] = "postgresql+psycopg2://postgres@127.0.0.1:5432/glancebench"
+        subprocess.run(["bash", str(PEER / "run_glance.sh"), "start"], env=glance_env, check=True)
 
         print(f"load average before: {load()}; {args.rounds} rounds of {args.n} requests per phase")
         rates: dict[str, list[float]] = {}
         for _ in range(args.rounds):
-            if with_glance:
-                for phase, rate in peer_rates(GLANCE, args.n).items():
-                    rates.setdefault(f"glance {phase}", []).append(rate)
+            for phase, rate in peer_rates(GLANCE, args.n).items():
+                rates.setdefault(f"glance {phase}", []).append(rate)
             for phase, rate in peer_rates(f"{ours}/api/dfw", args.n, tokens).items():
                 rates.setdefault(f"ours {phase}", []).append(rate)
             rates.setdefault("ceiling", []).append(ceiling_rate(ours, args.n))
@@ -146,8 +148,7 @@ def main() -> None:
         if server is not None:
             server.send_signal(signal.SIGTERM)
             server.wait(timeout=30)
-        if with_glance:
-            subprocess.run(["bash", str(PEER / "run_glance.sh"), "stop"], capture_output=True)
+        subprocess.run(["bash", str(PEER / "run_glance.sh"), "stop"], capture_output=True)
         shutil.rmtree(work, ignore_errors=True)
 
 
@@ -159,8 +160,7 @@ def report(rates: dict[str, list[float]], database_url: str | None) -> None:
     print()
     for phase in ("member_create", "member_update"):
         ours = median[f"ours {phase}"]
-        if f"glance {phase}" in median:
-            verdict(f"{phase} vs Glance", ours / median[f"glance {phase}"], 3.5, "x")
+        verdict(f"{phase} vs Glance", ours / median[f"glance {phase}"], 3.5, "x")
         verdict(f"{phase} vs the one-INSERT ceiling", ours / median["ceiling"], 0.65, "")
 
 
