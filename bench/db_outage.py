@@ -23,8 +23,6 @@ import json
 import os
 import queue
 import shutil
-import signal
-import subprocess
 import sys
 import tempfile
 import threading
@@ -36,7 +34,8 @@ from pathlib import Path
 import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from upload import PYTHON, ROOT, Panel, free_port, manage, request  # noqa: E402  (the bench's HTTP helpers)
+from serving import free_port, gunicorn, manage, stop, wait_until_up  # noqa: E402
+from upload import Panel, request  # noqa: E402  (the bench's HTTP helpers)
 
 DATABASE = "imagesharing_outage"
 SERVER = ("127.0.0.1", 5432)
@@ -232,26 +231,8 @@ def main() -> int:
         manage(env, "seed_demo")
         acme, globex = manage(env, "issue_token", "acme").strip(), manage(env, "issue_token", "globex").strip()
         log = (work / "gunicorn.log").open("w")
-        server = subprocess.Popen(
-            [
-                str(Path(PYTHON).parent / "gunicorn"),
-                "imagesharing.wsgi",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                "2",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=log,
-        )
-        for _ in range(100):
-            try:
-                request(port, "GET", "/login/")
-                break
-            except OSError:
-                time.sleep(0.1)
+        server = gunicorn(env, port, "--workers", "2", stderr=log)
+        wait_until_up(port)
         load = Load(port, acme, globex, Panel(port, "acme", "acme-demo-pass"))
         threads = load.start()
         time.sleep(3)
@@ -266,9 +247,7 @@ def main() -> int:
             thread.join()
         return report(load, down, back, lost_writes(load), (work / "gunicorn.log").read_text())
     finally:
-        if server is not None:
-            server.send_signal(signal.SIGTERM)
-            server.wait(timeout=30)
+        stop(server)
         shutil.rmtree(work, ignore_errors=True)
 
 
@@ -313,7 +292,7 @@ def report(load: Load, down: float, back: float, lost: dict[str, int], log: str)
         failures.append(f"{sum(lost.values())} writes answered 2xx are not in the database")
     server_errors = sum(a.status >= 500 and a.status != 503 or a.status == 0 for a in load.answers)
     print(f"other 5xx or dropped connections: {server_errors}")
-    print(f"tracebacks in gunicorn's log: {log.count('Traceback')} (Django logs each 503 with its OperationalError)")
+    print(f"tracebacks in gunicorn's log: {log.count('Traceback')} (each 503 is one line naming the database error)")
     if server_errors:
         failures.append(f"{server_errors} answers were another 5xx or no answer")
 

@@ -18,9 +18,7 @@ any other answer (on SQLite, axes's write of each failure can meet "database is 
 import argparse
 import os
 import shutil
-import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -31,7 +29,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from upload import PYTHON, ROOT, Panel, free_port, manage, request  # noqa: E402  (the bench's HTTP helpers)
+from serving import free_port, gunicorn, manage, stop, wait_until_up  # noqa: E402
+from upload import Panel  # noqa: E402  (the bench's HTTP helpers)
 
 VICTIM = "globex"  # the username the first flood aims at
 
@@ -123,26 +122,8 @@ def main() -> None:
         manage(env, "collectstatic", "--noinput", "-v0")
         manage(env, "seed_demo")
         manage(env, "axes_reset")  # no lockout left from an earlier run on the same database
-        server = subprocess.Popen(
-            [
-                str(Path(PYTHON).parent / "gunicorn"),
-                "imagesharing.wsgi",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                "2",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        for _ in range(100):
-            try:
-                request(port, "GET", "/login/")
-                break
-            except OSError:
-                time.sleep(0.1)
+        server = gunicorn(env, port, "--workers", "2")
+        wait_until_up(port)
         user = Panel(port, "acme", "acme-demo-pass")
         latencies(user, 1)  # warm both workers up
         started = time.perf_counter()
@@ -179,9 +160,7 @@ def main() -> None:
             "address, or a cheaper hash, would stop it."
         )
     finally:
-        if server is not None:
-            server.send_signal(signal.SIGTERM)
-            server.wait(timeout=30)
+        stop(server)
         shutil.rmtree(work, ignore_errors=True)
 
 

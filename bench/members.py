@@ -19,36 +19,20 @@ import json
 import os
 import re
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 import requests
+from serving import free_port, gunicorn, manage, stop, wait_until_up
 
-ROOT = Path(__file__).resolve().parent.parent
 PEER = Path(os.environ.get("GLANCE_PEER", ""))
 GLANCE = "http://127.0.0.1:9292"
 OWNER, MEMBERS = 940000, [940001, 940002, 940003]
 RATE = re.compile(r"^(member_create|member_update): .* = ([\d.]+) req/s", re.M)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def manage(env: dict, *args: str) -> str:
-    done = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True)
-    if done.returncode:
-        raise SystemExit(f"manage.py {' '.join(args)} failed:\n{done.stderr}")
-    return done.stdout.strip()
 
 
 def recreate_postgres(name: str) -> None:
@@ -112,22 +96,11 @@ def main() -> None:
         for tenant in [OWNER, *MEMBERS]:
             login = ["--user", f"bench{tenant}", "--password", f"bench-{tenant}-password"]
             manage(env, "create_tenant", str(tenant), "--name", f"bench {tenant}", "--region", "DFW", *login)
-            tokens[tenant] = manage(env, "issue_token", f"bench{tenant}")
+            tokens[tenant] = manage(env, "issue_token", f"bench{tenant}").strip()
         port = free_port()
-        server = subprocess.Popen(
-            [str(Path(sys.executable).parent / "gunicorn"), "imagesharing.wsgi", "--bind", f"127.0.0.1:{port}"],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        server = gunicorn(env, port)
         ours = f"http://127.0.0.1:{port}"
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"{ours}/login/", timeout=5).read()
-                break
-            except OSError:
-                time.sleep(0.1)
+        wait_until_up(port)
         glance_env = {**os.environ, "GLANCE_MEMBER_QUOTA": "200", "GLANCE_RESET": "1"}
         if args.database_url:
             recreate_postgres("glancebench")
@@ -145,9 +118,7 @@ def main() -> None:
         print(f"load average after:  {load()}")
         report(rates, args.database_url)
     finally:
-        if server is not None:
-            server.send_signal(signal.SIGTERM)
-            server.wait(timeout=30)
+        stop(server)
         subprocess.run(["bash", str(PEER / "run_glance.sh"), "stop"], capture_output=True)
         shutil.rmtree(work, ignore_errors=True)
 

@@ -16,8 +16,6 @@ import argparse
 import os
 import re
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -26,7 +24,8 @@ import time
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from serving import ROOT, free_port, gunicorn, stop
+
 WORK = Path(tempfile.mkdtemp(prefix="bench-pages-"))
 ENV = {
     **os.environ,
@@ -98,12 +97,6 @@ def session_cookie(user: User) -> str:
     return f"sessionid={client.cookies['sessionid'].value}"
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def fetch(url: str, headers: dict) -> bytes:
     with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=30) as response:
         assert response.status == 200, (url, response.status)
@@ -153,14 +146,7 @@ def main() -> None:
         call_command("collectstatic", "--noinput", verbosity=0)
         seeded = seed()
         port = free_port()
-        server = subprocess.Popen(
-            [str(Path(sys.executable).parent / "gunicorn"), "imagesharing.wsgi", "--bind", f"127.0.0.1:{port}"]
-            + ["--workers", str(args.workers)],
-            cwd=ROOT,
-            env=ENV,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        server = gunicorn(ENV, port, "--workers", str(args.workers))
         base = f"http://127.0.0.1:{port}"
         producer, consumer = {"Cookie": seeded["producer"]}, {"Cookie": seeded["consumer"]}
         pages = [
@@ -201,9 +187,7 @@ def main() -> None:
             wanted = "" if goal is None else f">= {goal:.0%} " + ("ok" if ratio >= goal else "below")
             print(f"{label:<40}{rate:7.0f}{ratio:12.1%}{wanted:>15}{cpu:9.2f}{hello_cpu / cpu:11.1%}")
     finally:
-        if server is not None:
-            server.send_signal(signal.SIGTERM)
-            server.wait(timeout=30)
+        stop(server)
         shutil.rmtree(WORK, ignore_errors=True)
 
 

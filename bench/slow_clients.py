@@ -28,26 +28,13 @@ import threading
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-PYTHON = sys.executable
+from serving import PYTHON, ROOT, free_port, manage
+
 GUNICORN = str(Path(PYTHON).parent / "gunicorn")
 GOAL_MEDIAN, GOAL_MAX = 0.5, 2.0
 # A sign-in page slower than this counts as this long: the old model can stall for minutes.
 GIVE_UP = 10.0
 UPLOAD_PIECES = 16  # of 1 KiB, one a second
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def manage(env: dict, *args: str) -> str:
-    done = subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True)
-    if done.returncode:
-        raise SystemExit(f"manage.py {' '.join(args)} failed:\n{done.stderr}")
-    return done.stdout
 
 
 def commands(server: str, port: int) -> list[str]:

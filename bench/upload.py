@@ -15,25 +15,16 @@ import json
 import os
 import re
 import shutil
-import signal
-import socket
 import subprocess
-import sys
 import tempfile
 import time
 import uuid
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-PYTHON = sys.executable
+from serving import ROOT, free_port, gunicorn, manage, stop, wait_until_up
+
 CHUNK = 1024 * 1024
 BOUNDARY = "bench-" + uuid.uuid4().hex
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def generate(path: Path, size: int) -> str:
@@ -45,13 +36,6 @@ def generate(path: Path, size: int) -> str:
             out.write(block)
             md5.update(block)
     return md5.hexdigest()
-
-
-def manage(env: dict, *args: str) -> str:
-    done = subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True)
-    if done.returncode:
-        raise SystemExit(f"manage.py {' '.join(args)} failed:\n{done.stderr}")
-    return done.stdout
 
 
 def peak_rss_mb(pid: int) -> float:
@@ -233,29 +217,9 @@ def main() -> None:
             "SHA-512 alone (ceiling)", 256 * CHUNK, lambda: [hashlib.sha512().update(block) for _ in range(256)]
         )
 
-        server = subprocess.Popen(
-            [
-                str(Path(PYTHON).parent / "gunicorn"),
-                "imagesharing.wsgi",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                "1",
-                "--timeout",
-                "600",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        server = gunicorn(env, port, "--workers", "1", "--timeout", "600")
         worker = worker_pid(server.pid)
-        for _ in range(100):
-            try:
-                request(port, "GET", "/login/")
-                break
-            except OSError:
-                time.sleep(0.1)
+        wait_until_up(port)
         print(f"gunicorn worker {worker} starts at {peak_rss_mb(worker):.1f} MB peak RSS")
 
         api = {"X-Auth-Token": token}
@@ -324,9 +288,7 @@ def main() -> None:
         print(f"download / cp: API {api_down / cp_rate:.2f}   panel {panel_down / cp_rate:.2f}")
         print(f"gunicorn worker peak RSS: {peak:.1f} MB   (goal < 150 MB)")
     finally:
-        if server is not None:
-            server.send_signal(signal.SIGTERM)
-            server.wait(timeout=30)
+        stop(server)
         shutil.rmtree(work, ignore_errors=True)
 
 
