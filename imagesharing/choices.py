@@ -37,6 +37,7 @@ class Action(models.TextChoices):
     MEMBER_ADDED = "member_added", "member added"
     MEMBER_STATUS_CHANGED = "member_status", "member status changed"
     MEMBER_REMOVED = "member_removed", "member removed"
+    MEMBER_NOTE_CHANGED = "member_note", "offer note changed"
     VISIBILITY_CHANGED = "visibility", "visibility changed"
     IMAGE_DELETED = "image_deleted", "image deleted"
 

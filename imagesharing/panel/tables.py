@@ -9,6 +9,7 @@ escapes every value it is given; the templates print the rows and keep everythin
 
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from urllib.parse import quote
 
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
@@ -17,7 +18,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
-from imagesharing.accounts.models import Account
+from imagesharing.accounts.models import Account, TenantLabel
 from imagesharing.choices import MemberStatus
 from imagesharing.images.models import Image
 from imagesharing.memberships.history import Event
@@ -40,6 +41,64 @@ def utc_time(value: datetime | None) -> SafeString | str:
 def csrf_input(request: HttpRequest) -> SafeString:
     """The hidden CSRF field, made once for every form of a table (htmx sends the token in a header)."""
     return format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request))
+
+
+def label_url(tenant_id: int, next_url: str) -> str:
+    """Where the viewer writes its private label of a tenant ID (R21), coming back to `next_url`."""
+    return f"{reverse('accounts:label', args=[tenant_id])}?next={quote(next_url)}"
+
+
+def label_text(label: str) -> SafeString | str:
+    return format_html(' <span class="label-text" title="Your private label">{}</span>', label) if label else ""
+
+
+def label_span(tenant_id: int, label: str, edit_url: str, *, everywhere: bool = False) -> SafeString:
+    """R21: the viewer's label of a tenant ID and the link to change it. `everywhere`: for htmx to
+    swap every span of the page for that tenant ID (they share the class named after it)."""
+    oob = format_html(' hx-swap-oob="outerHTML:.tenant-label-{}"', tenant_id) if everywhere else ""
+    return format_html(
+        '<span class="tenant-label tenant-label-{id}"{oob}>{label} <a class="label-edit small" href="{url}"'
+        ' hx-get="{url}" hx-target="closest .tenant-label" hx-swap="outerHTML">{verb}'
+        '<span class="visually-hidden"> for tenant {id}</span></a></span>',
+        id=tenant_id,
+        oob=oob,
+        label=label_text(label),
+        url=edit_url,
+        verb="change label" if label else "add label",
+    )
+
+
+class TenantNames:
+    """R21: another tenant as the viewer may see it, wherever R17 shows the viewer its tenant ID: the
+    tenant ID, its display name, and the viewer's private label, from one query for the page's tenant IDs.
+
+    `editable` adds the link to write the label (the members table and the inbox).
+    """
+
+    do_not_call_in_templates = True  # templates pass it to the `named` filter
+
+    def __init__(self, viewer: Account, tenant_ids: Iterable[int], next_url: str):
+        self.labels = TenantLabel.objects.for_tenants(viewer, tenant_ids)
+        self.edit, self.back = RowUrl("accounts:label", key="tenant_id"), f"?next={quote(next_url)}"
+
+    def __call__(self, tenant: Account, *, editable: bool = False) -> SafeString:
+        label = self.labels.get(tenant.tenant_id, "")
+        label_part: SafeString | str
+        if editable:
+            label_part = label_span(tenant.tenant_id, label, self.edit(tenant) + self.back)
+        else:
+            label_part = label_text(label)
+        return format_html(
+            '<span class="party"><code>{}</code> <span class="party-name">{}</span>{}</span>',
+            tenant.tenant_id,
+            tenant.name,
+            label_part,
+        )
+
+
+def note_text(note: str) -> SafeString:
+    """R19: the producer's note, as typed (its line breaks kept by the style)."""
+    return format_html('<p class="note">{}</p>', note) if note else mark_safe("")
 
 
 # Every answer as a button: (status, label, style); an offer shows those it does not have.
@@ -78,16 +137,19 @@ class AnswerForms:
         )
 
 
-def offer_rows(request: HttpRequest, offers: Iterable[ImageMember], next_url: str) -> list[SafeString]:
-    """The inbox's rows (R5): the offer, its producer and times, the answer buttons, Boot."""
+def offer_rows(
+    request: HttpRequest, offers: Iterable[ImageMember], next_url: str, names: TenantNames
+) -> list[SafeString]:
+    """The inbox's rows (R5): the offer with its producer's note (R19), the producer as `names`
+    shows it (R21), times, the answer buttons, Boot."""
     detail, boot = RowUrl("images:detail", key="image_id"), reverse("servers:boot")
     answer_form = AnswerForms(request, target="closest tr", next_url=next_url)
     focus = mark_safe(" data-focus") if getattr(request, "htmx", False) and request.method == "POST" else ""
     return [
         format_html(
             '<tr id="offer-{pk}">\n'
-            '  <td><a href="{detail}">{name}</a><br><code class="small">{image_id}</code></td>\n'
-            '  <td data-label="Producer tenant"><code>{producer}</code></td>\n'
+            '  <td><a href="{detail}">{name}</a><br><code class="small">{image_id}</code>{note}</td>\n'
+            '  <td data-label="Producer tenant">{producer}</td>\n'
             '  <td data-label="Region">{region}</td>\n'
             '  <td data-label="Offered">{created}</td>\n'
             '  <td data-label="Changed">{updated}</td>\n'
@@ -102,7 +164,8 @@ def offer_rows(request: HttpRequest, offers: Iterable[ImageMember], next_url: st
             name=offer.image.name or "(no name)",
             image_name=offer.image.name,
             image_id=offer.image_id,
-            producer=offer.image.owner.tenant_id,
+            note=note_text(offer.note),
+            producer=names(offer.image.owner, editable=True),
             region=offer.image.region_id,
             created=utc_time(offer.created_at),
             updated=utc_time(offer.updated_at),
@@ -115,14 +178,19 @@ def offer_rows(request: HttpRequest, offers: Iterable[ImageMember], next_url: st
     ]
 
 
-def member_rows(image: Image, members: Iterable[ImageMember]) -> list[SafeString]:
-    """The owner's members table (R7): up to the quota's 128 rows, each with its Remove link."""
+def member_rows(image: Image, members: Iterable[ImageMember], names: TenantNames) -> list[SafeString]:
+    """The owner's members table (R7): up to the quota's 128 rows, each member as `names` shows it
+    (R21), with the owner's note to it (R19) and the links to change the note and to remove it."""
     remove = RowUrl("memberships:remove", image.pk, key="member.tenant_id")
+    edit_note = RowUrl("memberships:note", image.pk, key="member.tenant_id")
     return [
         format_html(
             '<tr id="member-{tenant}">\n'
-            "  <td><code>{tenant}</code></td>\n"
+            "  <td>{who}</td>\n"
             '  <td data-label="Status"><span class="status status-{status}">{status}</span></td>\n'
+            '  <td data-label="Your note">{note}<a class="small" href="{edit_note}"\n'
+            '         hx-get="{edit_note}" hx-target="closest tr" hx-swap="outerHTML">{note_verb}'
+            '<span class="visually-hidden"> for tenant {tenant}</span></a></td>\n'
             '  <td data-label="Added">{created}</td>\n'
             '  <td data-label="Last changed">{updated}</td>\n'
             '  <td><a class="button button-danger button-small" href="{remove}"\n'
@@ -130,7 +198,11 @@ def member_rows(image: Image, members: Iterable[ImageMember]) -> list[SafeString
             '<span class="visually-hidden"> tenant {tenant}</span></a></td>\n'
             "</tr>",
             tenant=member.member.tenant_id,
+            who=names(member.member, editable=True),
             status=member.status,
+            note=note_text(member.note),
+            edit_note=edit_note(member),
+            note_verb="Edit note" if member.note else "Add a note",
             created=utc_time(member.created_at),
             updated=utc_time(member.updated_at),
             remove=remove(member),
@@ -139,17 +211,19 @@ def member_rows(image: Image, members: Iterable[ImageMember]) -> list[SafeString
     ]
 
 
-def image_rows(account: Account, images: Iterable[Image]) -> list[SafeString]:
-    """The image list (R5): name and ID, source, status, visibility, size, the owner's answer counts."""
+def image_rows(account: Account, images: Iterable[Image], names: TenantNames) -> list[SafeString]:
+    """The image list (R5): name and ID, source (a producer as `names` shows it, R21), status,
+    visibility, size, the owner's answer counts."""
     detail, shared_by_me = RowUrl("images:detail"), reverse("memberships:shared_by_me")
     rows = []
     for image in images:
+        source: SafeString | str
         if image.owner_id == account.pk:
             source = "Own"
         elif image.is_public:
             source = "Public"
         else:
-            source = f"Shared by {image.owner.tenant_id}"
+            source = format_html("Shared by {}", names(image.owner))
         rows.append(
             format_html(
                 "<tr>\n"
@@ -187,14 +261,15 @@ def _answer_counts(image: Image, shared_by_me: str) -> SafeString:
     return format_html('<a href="{}?image={}" class="answers">{}</a>', shared_by_me, image.pk, said)
 
 
-def event_rows(account: Account, events: Iterable[Event], *, show_image: bool) -> list[SafeString]:
-    """The history (R16): when, what, which member, before and after, and who, as R17 lets this tenant see it."""
+def event_rows(account: Account, events: Iterable[Event], names: TenantNames, *, show_image: bool) -> list[SafeString]:
+    """The history (R16): when, what, which member, before and after, and who, as R17 lets this tenant
+    see it; other tenants as `names` shows them (R21)."""
     detail = RowUrl("images:detail", key="image_id")
     rows = []
     for event in events:
         image = format_html("<td>{}</td>", _event_image(event, detail)) if show_image else ""
         note = format_html(' <span class="muted">({})</span>', event.note) if event.note else ""
-        member = format_html("<code>{}</code>", event.member.tenant_id) if event.member else MUTED_DASH
+        member = _event_tenant(account, event.member, names) if event.member else MUTED_DASH
         rows.append(
             format_html(
                 "<tr>\n  <td>{when}</td>\n  {image}\n  <td>{action}{note}</td>\n  <td>{member}</td>\n"
@@ -206,7 +281,7 @@ def event_rows(account: Account, events: Iterable[Event], *, show_image: bool) -
                 member=member,
                 before=event.before or "—",
                 after=event.after or "—",
-                actor=_event_actor(account, event),
+                actor=_event_actor(account, event, names),
             )
         )
     return rows
@@ -220,13 +295,26 @@ def _event_image(event: Event, detail: RowUrl) -> SafeString:
     return format_html('<code class="small">{}</code>{} <span class="muted small">(deleted)</span>', image.pk, name)
 
 
-def _event_actor(account: Account, event: Event) -> SafeString | str:
-    """R17: a tenant sees its own people's names; of another tenant, only its tenant ID."""
+def _event_tenant(account: Account, tenant: Account, names: TenantNames) -> SafeString:
+    """The viewer itself by its tenant ID alone; a counterparty by ID, display name and label (R21)."""
+    return format_html("<code>{}</code>", tenant.tenant_id) if tenant.pk == account.pk else names(tenant)
+
+
+def _event_actor(account: Account, event: Event, names: TenantNames) -> SafeString | str:
+    """R17: a tenant sees its own people's names; of another tenant, its tenant ID and display name (R21)."""
     if event.by_operator:
         return "a cloud operator"
     if event.actor_account_id == account.pk:
         name = event.actor.get_username() if event.actor else ""
         return f"{name or 'a user of your tenant'} (your tenant)"
     if event.actor_account:
-        return f"tenant {event.actor_account.tenant_id}"
+        return format_html("tenant {}", names(event.actor_account))
     return mark_safe('<span class="muted">unknown</span>')
+
+
+def event_tenant_ids(events: Iterable[Event]) -> set[int]:
+    """The tenant IDs a page of history shows, for its one query of labels (R21)."""
+    shown: set[int] = set()
+    for event in events:
+        shown.update(tenant.tenant_id for tenant in (event.member, event.actor_account) if tenant is not None)
+    return shown

@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from imagesharing.panel.views import account, answer, data, images, inbox, offers, servers, sharing
+from imagesharing.panel.views import account, answer, data, images, inbox, offers, servers, sharing, tenants
 
 account_urls = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
@@ -13,6 +13,9 @@ account_urls = [
     path("usage/", account.usage, name="usage"),
     path("tokens/", account.tokens, name="tokens"),
     path("tokens/<int:token_id>/revoke/", account.revoke_token, name="revoke_token"),
+    path("account/", tenants.account, name="account"),
+    path("labels/", tenants.labels, name="labels"),
+    path("labels/<int:tenant_id>/", tenants.label, name="label"),
 ]
 
 image_urls = [
@@ -32,6 +35,7 @@ membership_urls = [
     path("history/", inbox.history, name="history"),
     path("images/<uuid:image_id>/share/", sharing.share, name="share"),
     path("images/<uuid:image_id>/members/<int:tenant_id>/remove/", sharing.remove, name="remove"),
+    path("images/<uuid:image_id>/members/<int:tenant_id>/note/", sharing.note, name="note"),
     path("images/<uuid:image_id>/status/", answer.set_status, name="status"),
     path("images/<uuid:image_id>/report/", answer.report, name="report"),
 ]
