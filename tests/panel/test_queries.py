@@ -99,10 +99,8 @@ def test_the_members_table(settings, owner, dfw, shared_image):
             consumer = factories.user(factories.account(dfw))
             factories.member(owner, shared_image, consumer, ("pending", "accepted", "rejected")[number % 3])
 
-    assert measured(build, client, f"/images/{shared_image.pk}/") == [
-        9,
-        9,
-    ]  # one query of labels, for members and history
+    # One query of labels, for the members and the history alike.
+    assert measured(build, client, f"/images/{shared_image.pk}/") == [9, 9]
 
 
 def test_the_consumer_view_of_an_image(owner, consumer, dfw, shared_image):
