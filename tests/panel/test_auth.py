@@ -24,6 +24,10 @@ PAGES = [
     f"/servers/{ANY}/delete/",
     "/usage/",
     "/tokens/",
+    f"/images/{ANY}/members/900001/note/",
+    "/account/",
+    "/labels/",
+    "/labels/900001/",
 ]
 ACTIONS = [
     "/region/",
@@ -39,6 +43,10 @@ ACTIONS = [
     f"/servers/{ANY}/delete/",
     "/tokens/",
     "/tokens/1/revoke/",
+    f"/images/{ANY}/members/900001/note/",
+    "/account/",
+    "/labels/",
+    "/labels/900001/",
 ]
 
 
@@ -85,7 +93,9 @@ def test_sign_out_is_a_post(as_owner):
     assert as_owner.get("/").status_code == 302
 
 
-@pytest.mark.parametrize("path", ["/", "/images/", "/shared/", "/shared-by-me/", "/servers/", "/usage/", "/tokens/"])
+@pytest.mark.parametrize(
+    "path", ["/", "/images/", "/shared/", "/shared-by-me/", "/servers/", "/usage/", "/tokens/", "/account/", "/labels/"]
+)
 def test_an_operator_without_a_tenant_is_pointed_to_the_admin(as_operator, path):
     response = as_operator.get(path)
     assert response.status_code == 403

@@ -4,14 +4,14 @@ from contextlib import contextmanager
 
 import pytest
 
-from imagesharing.accounts.models import Account, ApiToken
+from imagesharing.accounts.models import Account, ApiToken, TenantLabel
 from imagesharing.errors import DomainError
 from imagesharing.images.models import Image
 from imagesharing.memberships.history import Event
 from imagesharing.memberships.members import ImageMember
 from imagesharing.servers.models import Server
 
-_TABLES = (Account, ApiToken, Image, ImageMember, Event, Server)
+_TABLES = (Account, ApiToken, TenantLabel, Image, ImageMember, Event, Server)
 
 
 def snapshot() -> dict:
