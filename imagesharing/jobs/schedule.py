@@ -9,6 +9,7 @@ from django.utils import timezone
 from django_tasks.base import Task
 
 from imagesharing.images import tasks as image_tasks
+from imagesharing.memberships import tasks as member_tasks
 from imagesharing.jobs.models import Schedule
 
 
@@ -27,6 +28,8 @@ def jobs() -> list[Job]:
         # A dead upload worker's image is killed within a lease and one period.
         Job(image_tasks.reap_stuck_uploads, timedelta(seconds=settings.UPLOAD_LEASE_SECONDS)),
         Job(image_tasks.retry_data_deletions, timedelta(minutes=10)),
+        # R22: pages and calls never show an ended offer as live; this removes it within a minute.
+        Job(member_tasks.expire_members, timedelta(minutes=1)),
     ]
 
 
