@@ -9,8 +9,8 @@ from django.utils import timezone
 from django_tasks.base import Task
 
 from imagesharing.images import tasks as image_tasks
-from imagesharing.memberships import tasks as member_tasks
 from imagesharing.jobs.models import Schedule
+from imagesharing.memberships import tasks as member_tasks
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ The owner's side (adding members, sharing with many tenants) locks the image row
 and so lives on the image: `Image.add_member` and `Image.share_with`.
 """
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models, transaction
@@ -18,6 +18,7 @@ from imagesharing.errors import InvalidValue, NotFound, NotPermitted, NotShareab
 from imagesharing.images.models import Image, ImageQuerySet, check_end_dates
 from imagesharing.lib.decorators import alters_data
 from imagesharing.lib.parse import parse_field_value, parse_tenant_id
+from imagesharing.lib.times import utc_minutes
 
 # The inbox shows offers still waiting for a decision first.
 INBOX_GROUPS = {MemberStatus.PENDING: 0, MemberStatus.REJECTED: 1, MemberStatus.ACCEPTED: 2}
@@ -38,10 +39,6 @@ def require_known_status(status: str) -> None:
 def _lapsed(now: datetime) -> Q:
     """R22: a share past its end of access, or an offer still pending past its expiry."""
     return Q(access_ends_at__lte=now) | Q(status=MemberStatus.PENDING, offer_expires_at__lte=now)
-
-
-def _time(value: datetime | None) -> str:
-    return "—" if value is None else value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 class ImageMemberQuerySet(models.QuerySet["ImageMember"]):
@@ -286,9 +283,8 @@ class ImageMember(models.Model):
             raise NotPermitted(f"Tenant {tenant} has answered ({self.status}): only pending members are reminded.")
         due = self.next_reminder_at
         if due is not None and now < due:
-            raise TooSoon(
-                f"You reminded tenant {tenant} at {_time(self.reminded_at)}; remind it again after {_time(due)}."
-            )
+            last, next_one = utc_minutes(self.reminded_at), utc_minutes(due)
+            raise TooSoon(f"You reminded tenant {tenant} at {last}; remind it again after {next_one}.")
         ImageMember.objects.filter(pk=self.pk).update(reminded_at=now)  # not a change of answer: updated_at stays
         self.reminded_at = now
         image.record(user, Action.MEMBER_REMINDED, member=self.member, before=self.status, after=self.status)
@@ -308,7 +304,7 @@ class ImageMember(models.Model):
             ImageMember.objects.filter(pk=locked.pk).update(
                 offer_expires_at=offer_expires_at, access_ends_at=access_ends_at
             )
-            note = f"offer expires {_time(offer_expires_at)}; access ends {_time(access_ends_at)}"
+            note = f"offer expires {utc_minutes(offer_expires_at)}; access ends {utc_minutes(access_ends_at)}"
             locked.image.record(user, Action.MEMBER_TERMS_CHANGED, member=locked.member, note=note)
         self.offer_expires_at, self.access_ends_at = offer_expires_at, access_ends_at
 

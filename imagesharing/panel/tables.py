@@ -14,6 +14,7 @@ from django.http import HttpRequest
 from django.middleware.csrf import get_token
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
@@ -115,28 +116,68 @@ def offer_rows(request: HttpRequest, offers: Iterable[ImageMember], next_url: st
     ]
 
 
-def member_rows(image: Image, members: Iterable[ImageMember]) -> list[SafeString]:
-    """The owner's members table (R7): up to the quota's 128 rows, each with its Remove link."""
+def member_rows(request: HttpRequest, image: Image, members: Iterable[ImageMember]) -> list[SafeString]:
+    """The owner's members table (R7): up to the quota's 128 rows, each with its end dates (R22),
+    Remind for a pending member a reminder is due to (R20), Dates and Remove."""
     remove = RowUrl("memberships:remove", image.pk, key="member.tenant_id")
-    return [
-        format_html(
-            '<tr id="member-{tenant}">\n'
-            "  <td><code>{tenant}</code></td>\n"
-            '  <td data-label="Status"><span class="status status-{status}">{status}</span></td>\n'
-            '  <td data-label="Added">{created}</td>\n'
-            '  <td data-label="Last changed">{updated}</td>\n'
-            '  <td><a class="button button-danger button-small" href="{remove}"\n'
-            '         hx-get="{remove}" hx-target="closest tr" hx-swap="outerHTML">Remove'
-            '<span class="visually-hidden"> tenant {tenant}</span></a></td>\n'
-            "</tr>",
-            tenant=member.member.tenant_id,
-            status=member.status,
-            created=utc_time(member.created_at),
-            updated=utc_time(member.updated_at),
-            remove=remove(member),
+    remind = RowUrl("memberships:remind", image.pk, key="member.tenant_id")
+    dates = RowUrl("memberships:end_dates", image.pk, key="member.tenant_id")
+    csrf, now = csrf_input(request), timezone.now()
+    rows = []
+    for member in members:
+        tenant = member.member.tenant_id
+        rows.append(
+            format_html(
+                '<tr id="member-{tenant}">\n'
+                "  <td><code>{tenant}</code></td>\n"
+                '  <td data-label="Status"><span class="status status-{status}">{status}</span>{terms}</td>\n'
+                '  <td data-label="Added">{created}</td>\n'
+                '  <td data-label="Last changed">{updated}</td>\n'
+                '  <td><div class="button-row">{remind}'
+                '<a class="button button-small" href="{dates}">Dates'
+                '<span class="visually-hidden"> of tenant {tenant}</span></a>'
+                '<a class="button button-danger button-small" href="{remove}"\n'
+                '         hx-get="{remove}" hx-target="closest tr" hx-swap="outerHTML">Remove'
+                '<span class="visually-hidden"> tenant {tenant}</span></a></div></td>\n'
+                "</tr>",
+                tenant=tenant,
+                status=member.status,
+                terms=_member_terms(member),
+                created=utc_time(member.created_at),
+                updated=utc_time(member.updated_at),
+                remind=_remind_button(member, remind(member), csrf, now),
+                dates=dates(member),
+                remove=remove(member),
+            )
         )
-        for member in members
-    ]
+    return rows
+
+
+def _member_terms(member: ImageMember) -> SafeString:
+    """R20, R22 under a member's status: when its offer or access ends, when it was last reminded."""
+    lines = []
+    if member.is_pending and member.offer_expires_at is not None:
+        lines.append(format_html("Offer open until {}", utc_time(member.offer_expires_at)))
+    if member.access_ends_at is not None:
+        lines.append(format_html("Access until {}", utc_time(member.access_ends_at)))
+    if member.reminded_at is not None:
+        lines.append(format_html("Reminded {}", utc_time(member.reminded_at)))
+    return format_html_join("", '<br><span class="muted small">{}</span>', ((line,) for line in lines))
+
+
+def _remind_button(member: ImageMember, url: str, csrf: SafeString, now: datetime) -> SafeString | str:
+    """R20: Remind for a pending member whose last reminder is a REMINDER_INTERVAL old, or none."""
+    due = member.next_reminder_at
+    if not member.is_pending or (due is not None and now < due):
+        return ""
+    return format_html(
+        '<form method="post" action="{url}" hx-post="{url}" hx-target="#sharing" hx-swap="outerHTML">{csrf}'
+        '<button type="submit" class="button-small">Remind<span class="visually-hidden"> tenant {tenant}</span>'
+        "</button></form>",
+        url=url,
+        csrf=csrf,
+        tenant=member.member.tenant_id,
+    )
 
 
 def image_rows(account: Account, images: Iterable[Image]) -> list[SafeString]:
@@ -221,7 +262,8 @@ def _event_image(event: Event, detail: RowUrl) -> SafeString:
 
 
 def _event_actor(account: Account, event: Event) -> SafeString | str:
-    """R17: a tenant sees its own people's names; of another tenant, only its tenant ID."""
+    """R17: a tenant sees its own people's names; of another tenant, only its tenant ID.
+    Nobody acted on what happened by itself, such as an expiry (R22)."""
     if event.by_operator:
         return "a cloud operator"
     if event.actor_account_id == account.pk:
@@ -229,4 +271,4 @@ def _event_actor(account: Account, event: Event) -> SafeString | str:
         return f"{name or 'a user of your tenant'} (your tenant)"
     if event.actor_account:
         return f"tenant {event.actor_account.tenant_id}"
-    return mark_safe('<span class="muted">unknown</span>')
+    return "automatically"

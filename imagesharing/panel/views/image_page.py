@@ -32,7 +32,7 @@ def sharing_section(
     listed apart, as inactive.
     """
     try:
-        members = member_rows(image, ImageMember.objects.visible_to(request.account, image))
+        members = member_rows(request, image, ImageMember.objects.visible_to(request.account, image))
     except NotShareable:
         members = []
     first_share = image.is_first_share(member_count=len(members))
