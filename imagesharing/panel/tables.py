@@ -93,7 +93,7 @@ def offer_rows(request: HttpRequest, offers: Iterable[ImageMember], next_url: st
             '  <td data-label="Offered">{created}</td>\n'
             '  <td data-label="Changed">{updated}</td>\n'
             '  <td data-label="Your answer">'
-            '<span class="status status-{status}" tabindex="-1"{focus}>{status}</span></td>\n'
+            '<span class="status status-{status}" tabindex="-1"{focus}>{status}</span>{terms}</td>\n'
             "  <td>{answer}\n"
             '    <a class="small" href="{boot}?image={image_id}">Boot a server'
             '<span class="visually-hidden"> from {image_name}</span></a></td>\n'
@@ -109,6 +109,7 @@ def offer_rows(request: HttpRequest, offers: Iterable[ImageMember], next_url: st
             updated=utc_time(offer.updated_at),
             status=offer.status,
             focus=focus,
+            terms=_member_terms(offer, reminded=False),
             answer=answer_form(offer),
             boot=boot,
         )
@@ -153,14 +154,15 @@ def member_rows(request: HttpRequest, image: Image, members: Iterable[ImageMembe
     return rows
 
 
-def _member_terms(member: ImageMember) -> SafeString:
-    """R20, R22 under a member's status: when its offer or access ends, when it was last reminded."""
+def _member_terms(member: ImageMember, *, reminded: bool = True) -> SafeString:
+    """R20, R22 under a member's status: when its offer or access ends, and for the owner
+    (`reminded`) when it last reminded it."""
     lines = []
     if member.is_pending and member.offer_expires_at is not None:
         lines.append(format_html("Offer open until {}", utc_time(member.offer_expires_at)))
     if member.access_ends_at is not None:
         lines.append(format_html("Access until {}", utc_time(member.access_ends_at)))
-    if member.reminded_at is not None:
+    if reminded and member.reminded_at is not None:
         lines.append(format_html("Reminded {}", utc_time(member.reminded_at)))
     return format_html_join("", '<br><span class="muted small">{}</span>', ((line,) for line in lines))
 

@@ -122,3 +122,11 @@ def test_remind_all_pending_from_shared_by_me(as_owner, owner, consumer, other_c
 def test_remind_all_pending_of_a_consumer_reminds_nothing_of_others(as_consumer, shared_image, offer):
     as_consumer.post("/shared-by-me/remind/")
     assert ImageMember.objects.get(pk=offer.pk).reminded_at is None
+
+
+def test_the_consumer_sees_when_its_offer_and_access_end(as_consumer, owner, shared_image, offer):
+    offer.set_end_dates(owner, timezone.now() + timedelta(days=2), timezone.now() + timedelta(days=30))
+    inbox = text_of(as_consumer.get("/shared/"))
+    assert "Offer open until <time" in inbox and "Access until <time" in inbox and "Reminded" not in inbox
+    page = text_of(as_consumer.get(f"/images/{shared_image.pk}/"))
+    assert "This offer is open until <time" in page and "Your access ends <time" in page
