@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, TypedDict, cast
+from typing import TYPE_CHECKING, cast
 
 from django.conf import settings
 from django.core.files.storage import Storage
@@ -54,10 +54,9 @@ from imagesharing.images.uploads import ABANDONED, Upload
 from imagesharing.lib.decorators import alters_data
 from imagesharing.lib.keyset import ordered, rows_after
 from imagesharing.lib.parse import parse_field_value, parse_tenant_id
+from imagesharing.lib.rows import Columns, fetch_one
 
 if TYPE_CHECKING:  # types only: memberships sits above images and is never imported at run time
-    from django_stubs_ext import WithAnnotations
-
     from imagesharing.memberships.history import Event
     from imagesharing.memberships.members import ImageMember, ImageMemberQuerySet
 
@@ -97,15 +96,6 @@ class ShareResult:
     @property
     def added(self) -> list["ImageMember"]:
         return [outcome.member for outcome in self.outcomes if outcome.member is not None]
-
-
-class MembershipFacts(TypedDict):
-    """What `Image._add_locked` reads beside the tenant: R2's duplicate, R11's count, and
-    a member row of the tenant's past its end that the sweep has not removed yet (R22)."""
-
-    already: bool
-    lapsed: bool
-    member_count: int | None
 
 
 def check_end_dates(offer_expires_at: datetime | None, access_ends_at: datetime | None) -> None:
@@ -210,23 +200,28 @@ class ImageQuerySet(models.QuerySet["Image"]):
         return image
 
     @alters_data
-    def add_member(self, user: User, image_id: object, tenant_id: object) -> "ImageMember":
-        """Glance's member-create: the owner offers an image among these (an endpoint's
-        region), named by its ID, to one tenant.
+    def add_member(self, user: User, region: Region, image_id: object, tenant_id: object) -> "ImageMember":
+        """Glance's member-create: the owner offers an image of `region` (an endpoint's),
+        named by its ID, to one tenant.
 
-        The owner's image is read once, locked (R1 and R6 in the same read); anything
-        else takes the way a refusal is told: R6's gate, then `Image.add_member`.
+        The owner's image is read once, locked (R1 and R6 in the same read, by hand:
+        `lib/rows.py` says why); anything else takes the way a refusal is told: R6's
+        gate, then `Image.add_member`.
         """
         pk = parse_field_value(self.model, "pk", image_id)
         with transaction.atomic():
             locked = None
             if pk is not None and user.account_id is not None:
-                locked = self.live().filter(pk=pk, owner=user.account_id)._lock_for_sharing().first()
-            if locked is not None:
+                lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+                sql = _OWN_IMAGE_SQL.format(image=_IMAGE, lock=lock)
+                image = self.model._meta.pk.get_db_prep_value(pk, connection)
+                row = fetch_one(sql, [image, user.account_id, region.pk])
+                locked = None if row is None else _IMAGE.read(row)
+            if locked is not None and not locked.is_deleted:
                 return locked._add_to_locked(user, tenant_id)
         if user.account is None:
             raise NotFound()
-        return self.get_usable(user.account, image_id).add_member(user, tenant_id)
+        return self.filter(region=region).get_usable(user.account, image_id).add_member(user, tenant_id)
 
     def _lock_for_sharing(self) -> "ImageQuerySet":
         """The image rows locked, and only them (`of`): serialises the member quota (R11) and
@@ -672,33 +667,35 @@ class Image(models.Model):
         A row of the tenant's past its end (R22) is expired now, as the sweep would.
         """
         number = parse_tenant_id(tenant_id)
-        members = self.members.current()
-        found = (
-            Account.objects.enabled_in(self.region_id)
-            .filter(tenant_id=number)
-            .annotate(
-                already=Exists(members.filter(member=OuterRef("pk"))),
-                lapsed=Exists(self.members.lapsed(timezone.now()).filter(member=OuterRef("pk"))),
-                member_count=Subquery(members.order_by().values("image").annotate(n=Count("pk")).values("n")[:1]),
-            )
-            .first()
-        )
-        account = cast("WithAnnotations[Account, MembershipFacts] | None", found)
-        if account is not None and account.already:
-            raise AlreadyMember(f"Tenant {number} is already a member of this image.")  # R2; R7: owner knows it
+        account, existing, count = self._membership_facts(number)
+        if existing is not None:
+            lapsed = self.members.lapsed(timezone.now()).filter(pk=existing).first()
+            if lapsed is None:
+                raise AlreadyMember(f"Tenant {number} is already a member of this image.")  # R2; R7: owner knows it
+            lapsed._expire_locked(self)
+            count -= 1
+        if count >= settings.IMAGE_MEMBER_QUOTA:  # rows past their end count until the sweep: count again
+            count = self.members.current().count()
         # R11 before the tenant answer: on a full image, known and unknown IDs get one reply (R17).
-        count = members.count() if account is None else account.member_count or 0
         if count >= settings.IMAGE_MEMBER_QUOTA:
             raise QuotaExceeded(f"This image already has {settings.IMAGE_MEMBER_QUOTA} members, the most allowed.")
         if account is None:
             raise TenantUnavailable()  # R8, R17: one message for unknown and out of region
         if account.pk == self.owner_id:
             raise NotPermitted("You own this image; it cannot be shared with your own tenant.")  # R4
-        if account.lapsed:
-            self.members.get(member=account)._expire_locked(self)
         member = self.members.create(member=account, **ends)
         self.record(user, Action.MEMBER_ADDED, member=account, after=member.status)
         return member
+
+    def _membership_facts(self, tenant_id: int) -> tuple[Account | None, int | None, int]:
+        """What R2, R8 and R11 need, in one hand-written query (`lib/rows.py` says why): the
+        tenant if it is enabled in the image's region, the ID of its member row if it has
+        one (current or past its end), and how many member rows the image has."""
+        sql = _MEMBERSHIP_FACTS_SQL.format(account=_ACCOUNT, members=self.members.model._meta.db_table)
+        image = self._meta.pk.get_db_prep_value(self.pk, connection)
+        row = fetch_one(sql, [image, image, tenant_id, self.region_id])
+        assert row is not None  # one row, whatever the tenant
+        return _ACCOUNT.read(row), row[-2], row[-1]
 
     # Data (issue 5): uploaded once to a queued image, read by whoever may use it (R6).
 
@@ -906,3 +903,18 @@ class PendingDeletion(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# The member calls' hand-written reads (`lib/rows.py` says why).
+_IMAGE, _ACCOUNT = Columns(Image, "i"), Columns(Account, "a")
+# R1 and R6 for the owner in one read: its image, in the endpoint's region, locked.
+_OWN_IMAGE_SQL = "SELECT {image} FROM images_image i WHERE i.id = %s AND i.owner_id = %s AND i.region_id = %s{lock}"
+# One row whatever the tenant: the tenant if enabled in the region (R8), its member row (R2), the count (R11).
+_MEMBERSHIP_FACTS_SQL = """
+SELECT {account},
+       (SELECT m.id FROM {members} m WHERE m.image_id = %s AND m.member_id = a.id),
+       (SELECT COUNT(*) FROM {members} m WHERE m.image_id = %s)
+  FROM (SELECT 1) AS one
+  LEFT JOIN accounts_account a ON a.tenant_id = %s
+   AND EXISTS (SELECT 1 FROM accounts_account_regions ar WHERE ar.account_id = a.id AND ar.region_id = %s)
+"""

@@ -8,16 +8,17 @@ and so lives on the image: `Image.add_member` and `Image.share_with`.
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import Case, IntegerField, Q, Value, When
 from django.utils import timezone
 
-from imagesharing.accounts.models import Account, User
+from imagesharing.accounts.models import Account, Region, User
 from imagesharing.choices import Action, MemberStatus, Status, Visibility
 from imagesharing.errors import InvalidValue, NotFound, NotPermitted, NotShareable, TenantUnavailable, TooSoon
-from imagesharing.images.models import Image, ImageQuerySet, check_end_dates
+from imagesharing.images.models import Image, check_end_dates
 from imagesharing.lib.decorators import alters_data
 from imagesharing.lib.parse import parse_field_value, parse_tenant_id
+from imagesharing.lib.rows import Columns, fetch_one
 from imagesharing.lib.times import utc_minutes
 
 # The inbox shows offers still waiting for a decision first.
@@ -121,36 +122,56 @@ class ImageMemberQuerySet(models.QuerySet["ImageMember"]):
 
     @alters_data
     def answer_by_ids(
-        self, user: User, images: ImageQuerySet, image_id: object, member_id: object, status: str
+        self, user: User, region: Region, image_id: object, member_id: object, status: str
     ) -> "ImageMember":
-        """Glance's member-update: the consumer answers its offer of an image among `images`
-        (an endpoint's region), named by IDs.
+        """Glance's member-update: the consumer answers its offer of an image of `region`
+        (an endpoint's), named by IDs.
 
-        When the caller is that member, one locked read finds the row; anything else
-        takes the way a refusal is told: R6's gate, R7's view of the members, then
-        `set_status` (the owner, for example, learns it cannot answer its own offer).
+        When the caller is that member, one locked read finds the row (by hand:
+        `lib/rows.py` says why); anything else takes the way a refusal is told: R6's
+        gate, R7's view of the members, then `set_status` (the owner, for example,
+        learns it cannot answer its own offer).
         """
         with transaction.atomic():
-            try:
-                locked = self.filter(image__in=images, member_id=user.account_id).lock_one(
-                    image_id=parse_field_value(Image, "pk", image_id), member__tenant_id=parse_tenant_id(member_id)
-                )
-            except TenantUnavailable:
-                locked = None
+            locked = self._lock_own_offer(user, region, image_id, member_id)
             if locked is not None:
                 require_known_status(status)
                 return locked._change_status(user, status)
         if user.account is None:
             raise NotFound()
-        image = images.get_usable(user.account, image_id)
+        image = Image.objects.filter(region=region).get_usable(user.account, image_id)
         return self.get_visible(user.account, image, member_id).set_status(user, status)
 
+    def _lock_own_offer(self, user: User, region: Region, image_id: object, member_id: object) -> "ImageMember | None":
+        """The caller's own member row of that image, with its image and tenant, locked; None
+        if the IDs do not name one, or it is no offer any more (R22)."""
+        pk = parse_field_value(Image, "pk", image_id)
+        try:
+            tenant_id = parse_tenant_id(member_id)
+        except TenantUnavailable:
+            return None
+        if pk is None or user.account_id is None:
+            return None
+        lock = " FOR UPDATE OF m" if connection.features.has_select_for_update_of else ""
+        sql = _OWN_OFFER_SQL.format(member=_MEMBER, image=_IMAGE, account=_ACCOUNT, lock=lock)
+        row = fetch_one(sql, [Image._meta.pk.get_db_prep_value(pk, connection), user.account_id, tenant_id, region.pk])
+        if row is None:
+            return None
+        image_at, tenant_at = len(_MEMBER), len(_MEMBER) + len(_IMAGE)
+        locked, image, tenant = _MEMBER.read(row), _IMAGE.read(row, image_at), _ACCOUNT.read(row, tenant_at)
+        assert locked is not None and image is not None and tenant is not None  # inner joins
+        locked.image, locked.member = image, tenant
+        return None if locked.image.is_deleted or locked.has_ended(timezone.now()) else locked
+
     def lock_one(self, **lookup) -> "ImageMember | None":
-        """The member row, locked (not its image: answers to other offers of it need not wait)."""
+        """The member row, locked (not its image: answers to other offers of it need not wait);
+        None if there is none, or it is no offer any more (R22)."""
         if None in lookup.values():
             return None
         locked = self.select_for_update(of=("self",)).select_related("image", "member").filter(**lookup).first()
-        return None if locked is None or locked.image.is_deleted else locked
+        if locked is None or locked.image.is_deleted or locked.has_ended(timezone.now()):
+            return None
+        return locked
 
     def dormant(self, account: Account, image: Image) -> "ImageMemberQuerySet":
         """R9: the members a private image keeps, for its owner's eyes only (R7).
@@ -256,6 +277,12 @@ class ImageMember(models.Model):
     def is_rejected(self) -> bool:
         return self.status == MemberStatus.REJECTED
 
+    def has_ended(self, now: datetime) -> bool:
+        """R22 for a row already read: `ImageMemberQuerySet.lapsed` in Python (a test holds the two together)."""
+        if self.access_ends_at is not None and self.access_ends_at <= now:
+            return True
+        return self.is_pending and self.offer_expires_at is not None and self.offer_expires_at <= now
+
     @property
     def next_reminder_at(self) -> datetime | None:
         """R20: when the owner may remind this member again; None if it never has."""
@@ -310,9 +337,9 @@ class ImageMember(models.Model):
 
     def _expire_locked(self, image: Image) -> None:
         """R22 on a row the caller's transaction holds locked: removed as R12, recorded as expired."""
-        offer_ended = self.is_pending and self.offer_expires_at is not None and self.offer_expires_at <= timezone.now()
+        access_ended = self.access_ends_at is not None and self.access_ends_at <= timezone.now()
         self.delete()
-        note = "the offer expired unanswered" if offer_ended else "the share reached its end of access"
+        note = "the share reached its end of access" if access_ended else "the offer expired unanswered"
         image.record(None, Action.MEMBER_EXPIRED, member=self.member, before=self.status, note=note)
 
     @alters_data
@@ -380,3 +407,15 @@ class ImageMember(models.Model):
         if locked is None:
             raise NotFound(NO_SUCH_MEMBER)
         return locked
+
+
+# The member-update call's hand-written read (`lib/rows.py` says why): the caller's own
+# offer of an image of the endpoint's region, named by the image's ID and its tenant ID.
+_MEMBER, _IMAGE, _ACCOUNT = Columns(ImageMember, "m"), Columns(Image, "i"), Columns(Account, "a")
+_OWN_OFFER_SQL = """
+SELECT {member}, {image}, {account}
+  FROM memberships_imagemember m
+  JOIN images_image i ON i.id = m.image_id
+  JOIN accounts_account a ON a.id = m.member_id
+ WHERE m.image_id = %s AND m.member_id = %s AND a.tenant_id = %s AND i.region_id = %s{lock}
+"""

@@ -117,3 +117,30 @@ def test_r22_a_new_date_saves_a_share_from_the_sweep(owner, consumer, shared_ima
     offered.set_end_dates(owner, None, None)
     assert ImageMember.objects.expire_lapsed() == 0
     assert ImageMember.objects.filter(pk=offered.pk).exists()
+
+
+@pytest.mark.parametrize("status", list(MemberStatus))
+@pytest.mark.parametrize("offer_days", [None, -1, 1])
+@pytest.mark.parametrize("access_days", [None, -1, 1])
+def test_r22_has_ended_says_what_lapsed_selects(status, offer_days, access_days, owner, consumer, shared_image):
+    """The rule is written twice, as a query and in Python for a row already read: they must agree."""
+    member = factories.member(owner, shared_image, consumer, status)
+    dates = {
+        "offer_expires_at": None if offer_days is None else in_days(offer_days),
+        "access_ends_at": None if access_days is None else in_days(access_days),
+    }
+    ImageMember.objects.filter(pk=member.pk).update(**dates)
+    now = timezone.now()
+    row = ImageMember.objects.get(pk=member.pk)
+    assert row.has_ended(now) == ImageMember.objects.lapsed(now).filter(pk=member.pk).exists()
+
+
+def test_r22_an_expired_offer_cannot_be_answered(owner, consumer, dfw, shared_image, offered):
+    offered.set_end_dates(owner, in_days(1), None)
+    lapse(offered, "offer_expires_at")
+    with refused(NotFound):
+        ImageMember.objects.answer_by_ids(
+            consumer, dfw, shared_image.pk, consumer.account.tenant_id, MemberStatus.ACCEPTED
+        )
+    with refused(NotFound):
+        offered.set_status(consumer, MemberStatus.ACCEPTED)
