@@ -44,7 +44,6 @@ logger = logging.getLogger(__name__)
 # A claimed message not marked sent within this is taken again: its worker died while sending.
 # Far longer than EMAIL_TIMEOUT, so that a slow server is never mistaken for a dead worker.
 CLAIM = timedelta(minutes=10)
-FIRST_RETRY = timedelta(seconds=30)
 LONGEST_WAIT = timedelta(hours=1)
 
 ANSWERS = {
@@ -384,8 +383,9 @@ class Notice(models.Model):
         return reverse("memberships:history") + "?about=memberships"
 
     def backoff(self) -> timedelta:
-        """How long to wait after a failed attempt: 30 s, doubling, at most an hour (never given up)."""
-        return min(FIRST_RETRY * 2 ** max(self.mail_attempts - 1, 0), LONGEST_WAIT)
+        """How long to wait after a failed attempt: MAIL_RETRY_SECONDS, doubling, at most an hour (never given up)."""
+        first = timedelta(seconds=settings.MAIL_RETRY_SECONDS)
+        return min(first * 2 ** min(max(self.mail_attempts - 1, 0), 20), LONGEST_WAIT)
 
 
 @task()
