@@ -37,6 +37,9 @@ class Action(models.TextChoices):
     MEMBER_ADDED = "member_added", "member added"
     MEMBER_STATUS_CHANGED = "member_status", "member status changed"
     MEMBER_REMOVED = "member_removed", "member removed"
+    MEMBER_EXPIRED = "member_expired", "member expired"
+    MEMBER_REMINDED = "member_reminded", "member reminded"
+    MEMBER_TERMS_CHANGED = "member_terms", "member dates changed"
     VISIBILITY_CHANGED = "visibility", "visibility changed"
     IMAGE_DELETED = "image_deleted", "image deleted"
 

@@ -289,6 +289,8 @@ if env_str("S3_BUCKET"):
 
 # R11: the most members one image may have (Glance's image_member_quota).
 IMAGE_MEMBER_QUOTA = env_int("IMAGE_MEMBER_QUOTA", 128, minimum=1)
+# R20: the least time between two reminders to one member, in seconds (a day).
+REMINDER_INTERVAL = env_int("REMINDER_INTERVAL", 24 * 3600, minimum=1)
 # The largest image accepted (Glance's image_size_cap, 1 TiB by default).
 IMAGE_SIZE_CAP = env_bytes("IMAGE_SIZE_CAP", 1024**4)
 # The most bytes one tenant may store in its own images; unset means no limit (R14).

@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, TypedDict, cast
 
 from django.conf import settings
@@ -58,7 +59,7 @@ if TYPE_CHECKING:  # types only: memberships sits above images and is never impo
     from django_stubs_ext import WithAnnotations
 
     from imagesharing.memberships.history import Event
-    from imagesharing.memberships.members import ImageMember
+    from imagesharing.memberships.members import ImageMember, ImageMemberQuerySet
 
 logger = logging.getLogger(__name__)
 
@@ -99,21 +100,33 @@ class ShareResult:
 
 
 class MembershipFacts(TypedDict):
-    """What `Image._add_locked` reads beside the tenant: R2's duplicate and R11's count."""
+    """What `Image._add_locked` reads beside the tenant: R2's duplicate, R11's count, and
+    a member row of the tenant's past its end that the sweep has not removed yet (R22)."""
 
     already: bool
+    lapsed: bool
     member_count: int | None
+
+
+def check_end_dates(offer_expires_at: datetime | None, access_ends_at: datetime | None) -> None:
+    """R22: an offer's expiry and a share's end, when given, lie in the future."""
+    now = timezone.now()
+    if offer_expires_at is not None and offer_expires_at <= now:
+        raise InvalidValue("An offer's expiry must be in the future.")
+    if access_ends_at is not None and access_ends_at <= now:
+        raise InvalidValue("The end of access must be in the future.")
 
 
 class ImageQuerySet(models.QuerySet["Image"]):
     def live(self) -> "ImageQuerySet":
         return self.exclude(status=Status.DELETED)
 
-    def _member_rows(self) -> "models.QuerySet[ImageMember]":
-        """Every member row, through the reverse relation `Image.members` (memberships is not imported)."""
+    def _member_rows(self) -> "ImageMemberQuerySet":
+        """Every current member row (R22: none past its end), through the reverse relation
+        `Image.members` (memberships is not imported)."""
         # ImageMember, known here by name only; the stubs also allow a lazy "self", resolved once models load.
         member_model = cast("type[ImageMember]", self.model._meta.get_field("members").related_model)
-        return member_model._default_manager.all()
+        return member_model.objects.current()
 
     def reachable_by(self, account: Account, statuses: Iterable[str] | None = None) -> "ImageQuerySet":
         """R5 and R6 in one expression: the live images `account` reaches, in any region.
@@ -455,7 +468,7 @@ class Image(models.Model):
     @alters_data
     def record(
         self,
-        user: User,
+        user: User | None,
         action: str,
         *,
         member: Account | None = None,
@@ -465,19 +478,28 @@ class Image(models.Model):
         note: str = "",
     ) -> "Event":
         """R16: one history entry about this image, written in the caller's transaction with the
-        notices it gives the other party (R18, `EventQuerySet.write`)."""
+        notices it gives the other party (R18, `EventQuerySet.write`).
+
+        `user` is None for what happens by itself, such as an offer's expiry (R22)."""
         entry = self._history_entry(user, action, member, before, after, by_operator, note)
         self.events.write([entry])
         return entry
 
     def _history_entry(
-        self, user: User, action: str, member: Account | None, before: str, after: str, by_operator: bool, note: str
+        self,
+        user: User | None,
+        action: str,
+        member: Account | None,
+        before: str,
+        after: str,
+        by_operator: bool,
+        note: str,
     ) -> "Event":
         return self.events.model(
             image=self,
             member=member,
             actor=user,
-            actor_account_id=user.account_id,
+            actor_account_id=None if user is None else user.account_id,
             action=action,
             before=before,
             after=after,
@@ -600,12 +622,23 @@ class Image(models.Model):
         return (self.members.count() if member_count is None else member_count) == 0
 
     @alters_data
-    def share_with(self, user: User, tenant_ids: Iterable[object], *, acknowledged: bool = False) -> ShareResult:
+    def share_with(
+        self,
+        user: User,
+        tenant_ids: Iterable[object],
+        *,
+        acknowledged: bool = False,
+        offer_expires_at: datetime | None = None,
+        access_ends_at: datetime | None = None,
+    ) -> ShareResult:
         """The panel's Share action: add every valid tenant ID and answer for each one.
 
         R9: a private image becomes shared, but only if at least one member was added.
         Seed 004: a first share needs the owner to have `acknowledged` the checklist.
+        R22: every new member gets the same offer expiry and end of access, if any.
         """
+        check_end_dates(offer_expires_at, access_ends_at)
+        ends = {"offer_expires_at": offer_expires_at, "access_ends_at": access_ends_at}
         with transaction.atomic():
             locked = self._lock_for_sharing(user)
             if locked.is_public:
@@ -621,7 +654,7 @@ class Image(models.Model):
             outcomes = []
             for tenant_id in dict.fromkeys(str(t).strip() for t in tenant_ids):
                 try:
-                    outcomes.append(ShareOutcome(tenant_id, member=locked._add_locked(user, tenant_id)))
+                    outcomes.append(ShareOutcome(tenant_id, member=locked._add_locked(user, tenant_id, **ends)))
                 except DomainError as error:
                     outcomes.append(ShareOutcome(tenant_id, error=error))
             if was_private and not any(outcome.added for outcome in outcomes):
@@ -631,20 +664,22 @@ class Image(models.Model):
         self._refresh_from(locked)
         return ShareResult(outcomes, made_shared=was_private)
 
-    def _add_locked(self, user: User, tenant_id: object) -> "ImageMember":
+    def _add_locked(self, user: User, tenant_id: object, **ends: datetime | None) -> "ImageMember":
         """R2, R4, R8, R11 and R16 for one tenant, on the locked image row.
 
         The tenant, whether it is already a member and how many members the image has
         come from one query; the row lock keeps them true until the insert commits, so
         no second request can slip a duplicate (R2) or a member past the quota (R11) in.
+        A row of the tenant's past its end (R22) is expired now, as the sweep would.
         """
         number = parse_tenant_id(tenant_id)
-        members = self.members.all()
+        members = self.members.current()
         found = (
             Account.objects.enabled_in(self.region_id)
             .filter(tenant_id=number)
             .annotate(
                 already=Exists(members.filter(member=OuterRef("pk"))),
+                lapsed=Exists(self.members.lapsed(timezone.now()).filter(member=OuterRef("pk"))),
                 member_count=Subquery(members.order_by().values("image").annotate(n=Count("pk")).values("n")[:1]),
             )
             .first()
@@ -653,14 +688,16 @@ class Image(models.Model):
         if account is not None and account.already:
             raise AlreadyMember(f"Tenant {number} is already a member of this image.")  # R2; R7: owner knows it
         # R11 before the tenant answer: on a full image, known and unknown IDs get one reply (R17).
-        count = self.members.count() if account is None else account.member_count or 0
+        count = members.count() if account is None else account.member_count or 0
         if count >= settings.IMAGE_MEMBER_QUOTA:
             raise QuotaExceeded(f"This image already has {settings.IMAGE_MEMBER_QUOTA} members, the most allowed.")
         if account is None:
             raise TenantUnavailable()  # R8, R17: one message for unknown and out of region
         if account.pk == self.owner_id:
             raise NotPermitted("You own this image; it cannot be shared with your own tenant.")  # R4
-        member = self.members.create(member=account)
+        if account.lapsed:
+            self.members.get(member=account)._expire_locked(self)
+        member = self.members.create(member=account, **ends)
         self.record(user, Action.MEMBER_ADDED, member=account, after=member.status)
         return member
 

@@ -1,18 +1,24 @@
-"""Image members: the consumer's side of the handshake and what each party may see (R2, R3, R4, R7, R9, R12, R16).
+"""Image members: the consumer's side of the handshake and what each party may see (R2, R3, R4, R7, R9, R12, R16),
+reminders (R20) and the ends of offers and shares (R22).
 
 The owner's side (adding members, sharing with many tenants) locks the image row
 and so lives on the image: `Image.add_member` and `Image.share_with`.
 """
 
+from datetime import datetime, timedelta
+
+from django.conf import settings
 from django.db import models, transaction
 from django.db.models import Case, IntegerField, Q, Value, When
+from django.utils import timezone
 
 from imagesharing.accounts.models import Account, User
 from imagesharing.choices import Action, MemberStatus, Status, Visibility
-from imagesharing.errors import InvalidValue, NotFound, NotPermitted, NotShareable, TenantUnavailable
-from imagesharing.images.models import Image, ImageQuerySet
+from imagesharing.errors import InvalidValue, NotFound, NotPermitted, NotShareable, TenantUnavailable, TooSoon
+from imagesharing.images.models import Image, ImageQuerySet, check_end_dates
 from imagesharing.lib.decorators import alters_data
 from imagesharing.lib.parse import parse_field_value, parse_tenant_id
+from imagesharing.lib.times import utc_minutes
 
 # The inbox shows offers still waiting for a decision first.
 INBOX_GROUPS = {MemberStatus.PENDING: 0, MemberStatus.REJECTED: 1, MemberStatus.ACCEPTED: 2}
@@ -30,16 +36,69 @@ def require_known_status(status: str) -> None:
         raise InvalidValue(f"Status must be one of {', '.join(MemberStatus.values)}.")
 
 
+def _lapsed(now: datetime) -> Q:
+    """R22: a share past its end of access, or an offer still pending past its expiry."""
+    return Q(access_ends_at__lte=now) | Q(status=MemberStatus.PENDING, offer_expires_at__lte=now)
+
+
 class ImageMemberQuerySet(models.QuerySet["ImageMember"]):
+    def current(self) -> "ImageMemberQuerySet":
+        """R22: members not past their end, whether or not the sweep has removed the others yet:
+        every page and call reads members through this, so none shows an ended offer as live."""
+        return self.exclude(_lapsed(timezone.now()))
+
+    def lapsed(self, now: datetime) -> "ImageMemberQuerySet":
+        """R22: the members the sweep removes at `now`."""
+        return self.filter(_lapsed(now))
+
     def active(self) -> "ImageMemberQuerySet":
-        """Members that give access: their image is live and shared (R9)."""
-        return self.filter(image__visibility=Visibility.SHARED).exclude(image__status=Status.DELETED)
+        """Members that give access: current (R22), and their image is live and shared (R9)."""
+        return self.current().filter(image__visibility=Visibility.SHARED).exclude(image__status=Status.DELETED)
+
+    @alters_data
+    def expire_lapsed(self, limit: int = 1000) -> int:
+        """R22: remove up to `limit` members past their end, as R12, recorded as expired.
+
+        Each is re-read locked and still lapsed before it goes, so that hosts sweeping
+        at once, or an answer or a new date at the same moment, never expire one twice
+        or wrongly. Returns how many went.
+        """
+        now = timezone.now()
+        due = self.lapsed(now).exclude(image__status=Status.DELETED)
+        expired = 0
+        for pk in list(due.values_list("pk", flat=True)[:limit]):
+            with transaction.atomic():
+                locked = due.filter(pk=pk).select_for_update(of=("self",)).select_related("image", "member").first()
+                if locked is not None:
+                    locked._expire_locked(locked.image)
+                    expired += 1
+        return expired
+
+    @alters_data
+    def remind_pending(self, user: User) -> int:
+        """R20 for every pending member of the producer's shared images that a reminder is due
+        to ("remind all pending"); the others are left alone. Returns how many were reminded."""
+        if user.account is None:
+            return 0
+        now = timezone.now()
+        since = now - timedelta(seconds=settings.REMINDER_INTERVAL)
+        with transaction.atomic():
+            due = (
+                self.shared_by(user.account)
+                .filter(status=MemberStatus.PENDING)
+                .filter(Q(reminded_at__isnull=True) | Q(reminded_at__lte=since))
+                .select_for_update(of=("self",))
+            )
+            members = list(due)
+            for member in members:
+                member._remind_locked(user, now)
+        return len(members)
 
     def visible_to(self, account: Account, image: Image) -> "ImageMemberQuerySet":
         """R7: the owner sees every member, a consumer only itself, anyone else nothing (NotFound)."""
         if image.is_deleted:
             raise NotFound()
-        members = self.filter(image=image).select_related("member").order_by("created_at", "pk")
+        members = self.current().filter(image=image).select_related("member").order_by("created_at", "pk")
         if account.pk == image.owner_id:
             if not image.is_shared:
                 raise NotShareable()
@@ -101,7 +160,7 @@ class ImageMemberQuerySet(models.QuerySet["ImageMember"]):
         """
         if account.pk != image.owner_id or not image.is_private:
             return self.none()
-        return self.filter(image=image).select_related("member").order_by("created_at", "pk")
+        return self.current().filter(image=image).select_related("member").order_by("created_at", "pk")
 
     def shared_by(self, account: Account) -> "ImageMemberQuerySet":
         """The producer's board: every member of its live shared images, in all its regions (R7).
@@ -155,6 +214,13 @@ class ImageMember(models.Model):
     status = models.CharField(max_length=8, choices=MemberStatus.choices, default=MemberStatus.PENDING)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    offer_expires_at = models.DateTimeField(
+        null=True, blank=True, help_text="R22: unanswered (still pending) by then, the offer is withdrawn."
+    )
+    access_ends_at = models.DateTimeField(
+        null=True, blank=True, help_text="R22: at this time the member is removed, whatever its answer."
+    )
+    reminded_at = models.DateTimeField(null=True, blank=True, help_text="R20: the owner's last reminder.")
 
     objects = ImageMemberQuerySet.as_manager()
 
@@ -168,6 +234,9 @@ class ImageMember(models.Model):
             # R5 list and R6 boot-by-ID: "is this tenant a member (with this status) of image X",
             # and the inbox: "this tenant's offers with status S".
             models.Index(fields=["member", "status", "image"], name="member_status_image"),
+            # R22's sweep: "members whose offer or access has ended"; few rows have either date.
+            models.Index(fields=["offer_expires_at"], name="member_offer_expiry"),
+            models.Index(fields=["access_ends_at"], name="member_access_end"),
         ]
 
     def __str__(self) -> str:
@@ -186,6 +255,65 @@ class ImageMember(models.Model):
     @property
     def is_rejected(self) -> bool:
         return self.status == MemberStatus.REJECTED
+
+    @property
+    def next_reminder_at(self) -> datetime | None:
+        """R20: when the owner may remind this member again; None if it never has."""
+        if self.reminded_at is None:
+            return None
+        return self.reminded_at + timedelta(seconds=settings.REMINDER_INTERVAL)
+
+    @alters_data
+    def remind(self, user: User) -> "ImageMember":
+        """R20, R16: the owner reminds a pending member of its offer, at most once per
+        REMINDER_INTERVAL; an accepted or rejected member has answered and is never reminded."""
+        with transaction.atomic():
+            locked = self._lock()
+            locked._remind_locked(user, timezone.now())
+        self.reminded_at = locked.reminded_at
+        return self
+
+    def _remind_locked(self, user: User, now: datetime) -> None:
+        image = self.image
+        image.require_owner(user)
+        if not image.is_shared:
+            raise NotShareable()
+        tenant = self.member.tenant_id
+        if not self.is_pending:
+            raise NotPermitted(f"Tenant {tenant} has answered ({self.status}): only pending members are reminded.")
+        due = self.next_reminder_at
+        if due is not None and now < due:
+            last, next_one = utc_minutes(self.reminded_at), utc_minutes(due)
+            raise TooSoon(f"You reminded tenant {tenant} at {last}; remind it again after {next_one}.")
+        ImageMember.objects.filter(pk=self.pk).update(reminded_at=now)  # not a change of answer: updated_at stays
+        self.reminded_at = now
+        image.record(user, Action.MEMBER_REMINDED, member=self.member, before=self.status, after=self.status)
+
+    @alters_data
+    def set_end_dates(self, user: User, offer_expires_at: datetime | None, access_ends_at: datetime | None) -> None:
+        """R22, R16: the owner sets or clears when this offer expires and when the share ends."""
+        check_end_dates(offer_expires_at, access_ends_at)
+        with transaction.atomic():
+            locked = self._lock()
+            locked.image.require_owner(user)
+            if not locked.image.is_shared:
+                raise NotShareable()
+            before = (locked.offer_expires_at, locked.access_ends_at)
+            if before == (offer_expires_at, access_ends_at):
+                return
+            ImageMember.objects.filter(pk=locked.pk).update(
+                offer_expires_at=offer_expires_at, access_ends_at=access_ends_at
+            )
+            note = f"offer expires {utc_minutes(offer_expires_at)}; access ends {utc_minutes(access_ends_at)}"
+            locked.image.record(user, Action.MEMBER_TERMS_CHANGED, member=locked.member, note=note)
+        self.offer_expires_at, self.access_ends_at = offer_expires_at, access_ends_at
+
+    def _expire_locked(self, image: Image) -> None:
+        """R22 on a row the caller's transaction holds locked: removed as R12, recorded as expired."""
+        offer_ended = self.is_pending and self.offer_expires_at is not None and self.offer_expires_at <= timezone.now()
+        self.delete()
+        note = "the offer expired unanswered" if offer_ended else "the share reached its end of access"
+        image.record(None, Action.MEMBER_EXPIRED, member=self.member, before=self.status, note=note)
 
     @alters_data
     def set_status(self, user: User, status: str, *, as_operator: bool = False) -> "ImageMember":

@@ -159,13 +159,18 @@ class NoticeQuerySet(models.QuerySet["Notice"]):
         if event.action == Action.MEMBER_REMOVED:
             kind = NoticeKind.IMAGE_DELETED if image.is_deleted else NoticeKind.REVOKED
             return self.notify(kind, image, to=[event.member_id], about=producer, event=event)
+        if event.action == Action.MEMBER_REMINDED:  # R20
+            return self.notify(NoticeKind.REMINDER, image, to=[event.member_id], about=producer, event=event)
+        if event.action == Action.MEMBER_EXPIRED:  # R22: both sides, each told of the other
+            to_member = self.notify(NoticeKind.EXPIRED, image, to=[event.member_id], about=producer, event=event)
+            return to_member + self.notify(NoticeKind.EXPIRED, image, to=[producer], about=event.member_id, event=event)
         if event.action == Action.VISIBILITY_CHANGED and (event.before, event.after) == (
             Visibility.SHARED,
             Visibility.PRIVATE,
         ):
             members = list(image.members.values_list("member_id", flat=True))
             return self.notify(NoticeKind.MADE_PRIVATE, image, to=members, about=producer, event=event)
-        return []  # an image made shared, public, or deleted (its members each have their removal's notice)
+        return []  # an image made shared, public or deleted (its members each have their removal's notice), new dates
 
     @alters_data
     def notify(

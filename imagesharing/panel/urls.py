@@ -29,9 +29,12 @@ membership_urls = [
     path("shared/", inbox.inbox, name="inbox"),
     path("shared-by-me/", offers.shared_by_me, name="shared_by_me"),
     path("shared-by-me/remove/", offers.remove_offers, name="remove_offers"),
+    path("shared-by-me/remind/", offers.remind_pending, name="remind_pending"),
     path("history/", inbox.history, name="history"),
     path("images/<uuid:image_id>/share/", sharing.share, name="share"),
     path("images/<uuid:image_id>/members/<int:tenant_id>/remove/", sharing.remove, name="remove"),
+    path("images/<uuid:image_id>/members/<int:tenant_id>/remind/", sharing.remind, name="remind"),
+    path("images/<uuid:image_id>/members/<int:tenant_id>/dates/", sharing.end_dates, name="end_dates"),
     path("images/<uuid:image_id>/status/", answer.set_status, name="status"),
     path("images/<uuid:image_id>/report/", answer.report, name="report"),
 ]

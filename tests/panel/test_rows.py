@@ -1,5 +1,6 @@
 """What pages compute once per row instead of per cell (issue 11): the links, the times, the
-signed-in user with its tenant. Each must print exactly what the template tags printed."""
+rows of the long tables, the signed-in user with its tenant. Each must print what the
+template tags printed, and escape what they escaped."""
 
 from datetime import UTC, datetime
 
@@ -8,9 +9,13 @@ from django.template import Context, Template
 from django.urls import NoReverseMatch, reverse
 
 from imagesharing.accounts.backends import TenantBackend
-from imagesharing.panel.links import RowUrl, rows_with
-from imagesharing.panel.templatetags.times import utc_time
+from imagesharing.panel.links import RowUrl
+from imagesharing.panel.tables import utc_time
 from tests import factories
+from tests.panel.conftest import signed_in
+
+MARKUP = '<img src=x onerror="alert(1)">'
+ESCAPED = "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;"
 
 
 def test_a_row_url_is_what_reverse_gives(owner, consumer, shared_image):
@@ -25,9 +30,18 @@ def test_a_row_url_needs_a_uuid_or_number_last():
         RowUrl("servers:boot")
 
 
-def test_rows_get_their_values_as_attributes(image):
-    [row] = rows_with([image], detail_url=RowUrl("images:detail"), label=lambda row: row.name.upper())
-    assert (row.detail_url, row.label) == (f"/images/{image.pk}/", image.name.upper())
+@pytest.mark.parametrize("page", ["images", "inbox", "image page", "history"])
+def test_every_table_row_escapes_what_a_tenant_wrote(page, owner, consumer, shared_image):
+    shared_image.update(owner, name=MARKUP)
+    factories.member(owner, shared_image, consumer, status="accepted")
+    reader, path = {
+        "images": (owner, "/images/"),
+        "inbox": (consumer, "/shared/"),
+        "image page": (owner, f"/images/{shared_image.pk}/"),
+        "history": (consumer, "/history/"),
+    }[page]
+    html = signed_in(reader).get(path).content.decode()
+    assert ESCAPED in html and MARKUP not in html
 
 
 @pytest.mark.parametrize("when", [datetime(2026, 1, 2, 3, 4, 5, 678901, tzinfo=UTC), datetime(2026, 1, 2, tzinfo=UTC)])

@@ -1,8 +1,11 @@
 """R18: every R16 event that concerns the other party gives it a notice, written in the change's
 transaction, to each of its people, and telling nobody more than R17 allows."""
 
+from datetime import timedelta
+
 import pytest
 from django.db import transaction
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from imagesharing.choices import MemberStatus, NoticeKind
@@ -166,3 +169,20 @@ def test_r17_a_notice_keeps_the_name_the_image_had(owner, consumer, shared_image
     factories.member(owner, shared_image, consumer).remove(owner)
     shared_image.update(owner, name="renamed after the revocation")
     assert {notice.image_name for notice in Notice.objects.filter(recipient=consumer)} == {"shared-base"}
+
+
+def test_r18_r20_a_reminder_tells_the_pending_consumer(owner, consumer, shared_image):
+    factories.member(owner, shared_image, consumer).remind(owner)
+    reminder = Notice.objects.get(recipient=consumer, kind=NoticeKind.REMINDER)
+    assert reminder.counterparty == owner.account and reminder.link == f"/images/{shared_image.pk}/"
+    assert kinds_for(owner) == []
+
+
+def test_r18_r22_an_expired_offer_tells_both_sides_of_each_other(owner, consumer, shared_image):
+    member = factories.member(owner, shared_image, consumer)
+    member.set_end_dates(owner, timezone.now() + timedelta(seconds=1), None)
+    ImageMember.objects.filter(pk=member.pk).update(offer_expires_at=timezone.now() - timedelta(seconds=1))
+    assert ImageMember.objects.expire_lapsed() == 1
+    to_consumer = Notice.objects.get(recipient=consumer, kind=NoticeKind.EXPIRED)
+    to_owner = Notice.objects.get(recipient=owner, kind=NoticeKind.EXPIRED)
+    assert (to_consumer.counterparty, to_owner.counterparty) == (owner.account, consumer.account)

@@ -3,19 +3,16 @@ that answer with a part of it: the owner's Sharing section, the consumer's Your-
 section, and the facts an action may change elsewhere on the page.
 """
 
-from collections.abc import Iterable
-
 from django.conf import settings
 
 from imagesharing.errors import NotFound, NotShareable
 from imagesharing.images.models import Image
 from imagesharing.memberships.history import Event
 from imagesharing.memberships.members import ImageMember
-from imagesharing.panel.answering import answerable
 from imagesharing.panel.forms.images import ImageEditForm
 from imagesharing.panel.forms.sharing import ShareForm
-from imagesharing.panel.http import TenantRequest
-from imagesharing.panel.links import RowUrl
+from imagesharing.panel.http import TenantRequest, image_url
+from imagesharing.panel.tables import AnswerForms, event_rows, member_rows
 from imagesharing.servers.models import Server
 
 HISTORY_ROWS = 50
@@ -35,7 +32,7 @@ def sharing_section(
     listed apart, as inactive.
     """
     try:
-        members = member_rows(image, ImageMember.objects.visible_to(request.account, image))
+        members = member_rows(request, image, ImageMember.objects.visible_to(request.account, image))
     except NotShareable:
         members = []
     first_share = image.is_first_share(member_count=len(members))
@@ -47,22 +44,6 @@ def sharing_section(
         "outcomes": outcomes,
         "quota": settings.IMAGE_MEMBER_QUOTA,
     }
-
-
-def member_rows(image: Image, members: Iterable[ImageMember]) -> list[dict]:
-    """The members table as plain values, its links reversed once: up to the quota (128) rows
-    that the template prints without a lookup through the models or a number format per cell."""
-    remove = RowUrl("memberships:remove", image.pk, key="member.tenant_id")
-    return [
-        {
-            "tenant_id": str(member.member.tenant_id),
-            "status": member.status,
-            "created_at": member.created_at,
-            "updated_at": member.updated_at,
-            "remove_url": remove(member),
-        }
-        for member in members
-    ]
 
 
 def owner_parts(
@@ -81,8 +62,9 @@ def answer_section(request: TenantRequest, image: Image) -> dict:
         membership = None
     if membership is None:
         return {"image": image, "membership": None}
-    membership.image = image  # already loaded: the template names it without another query
-    return {"image": image, "membership": answerable([membership])[0]}
+    membership.image = image  # already loaded: the form names it without another query
+    answer_form = AnswerForms(request, target="#my-status", next_url=image_url(image.pk))(membership)
+    return {"image": image, "membership": membership, "answer_form": answer_form}
 
 
 def saved_outcomes(request: TenantRequest, image: Image) -> list[dict] | None:
@@ -100,12 +82,13 @@ def page_context(request: TenantRequest, image: Image, share_form: ShareForm | N
     """The whole image page (R6): properties, servers, history, and the owner's or the consumer's parts."""
     account = request.account
     is_owner = image.owner_id == account.pk
+    events = Event.objects.visible_to(account).filter(image=image).select_related("actor", "actor_account", "member")
+    history = list(events[:HISTORY_ROWS])
     context = {
         "is_owner": is_owner,
         "servers": Server.objects.owned_by(account).filter(image=image)[:20],
-        "history": Event.objects.visible_to(account)
-        .filter(image=image)
-        .select_related("actor", "actor_account", "member")[:HISTORY_ROWS],
+        "history": history,
+        "history_rows": event_rows(account, history, show_image=False),
         "shared_ancestor": image.shared_ancestor() if is_owner else None,
     }
     if not is_owner:

@@ -11,10 +11,10 @@ from imagesharing.memberships.members import ImageMember
 from imagesharing.panel.forms.images import SORTS, ImageEditForm, ImageFilterForm
 from imagesharing.panel.gates import image_for
 from imagesharing.panel.http import TenantRequest, image_url, tenant_view
-from imagesharing.panel.links import RowUrl, rows_with
 from imagesharing.panel.paging import STALE_MARKER, keyset_page
 from imagesharing.panel.regions import current_region
 from imagesharing.panel.rendering import render_page
+from imagesharing.panel.tables import image_rows
 from imagesharing.panel.views.image_page import page_context
 
 PAGE_SIZE = 25
@@ -50,8 +50,13 @@ def image_list(request: TenantRequest) -> HttpResponse:
         after=lambda rows, marker: rows.after(marker, key, direction),
         fetch=lambda rows, count: rows.first_for(account, count),
     )
-    rows = rows_with(page.rows, detail_url=RowUrl("images:detail"))
-    context.update(images=rows, paged=page.paged, first_page_query=page.first_query, next_query=page.next_query)
+    context.update(
+        images=page.rows,
+        rows=image_rows(account, page.rows),
+        paged=page.paged,
+        first_page_query=page.first_query,
+        next_query=page.next_query,
+    )
     return render_page(request, "images/list.html", context, fragment="results")
 
 

@@ -1,20 +1,16 @@
 """The consumer's "Shared with me" inbox (R5) and the history of both sides (R16)."""
 
-from collections.abc import Iterable
-
 from django.http import HttpResponse
-from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from imagesharing.choices import MemberStatus
 from imagesharing.lib.keyset import ordered, rows_after
 from imagesharing.memberships.history import Event
 from imagesharing.memberships.members import ImageMember
-from imagesharing.panel.answering import answerable
 from imagesharing.panel.http import TenantRequest, tenant_view
-from imagesharing.panel.links import RowUrl, rows_with
 from imagesharing.panel.paging import keyset_page
 from imagesharing.panel.rendering import render_page
+from imagesharing.panel.tables import event_rows, offer_rows
 
 INBOX_PAGE_SIZE = 50
 HISTORY_PAGE_SIZE = 50
@@ -36,8 +32,8 @@ def inbox(request: TenantRequest) -> HttpResponse:
         after=lambda rows, marker: rows.inbox_after(marker),
     )
     context = {
-        "offers": offer_rows(page.rows),
-        "inbox_next": request.get_full_path(),
+        "offers": page.rows,
+        "rows": offer_rows(request, page.rows, next_url=request.get_full_path()),
         "status": status,
         "statuses": MemberStatus,
         "paged": page.paged,
@@ -45,16 +41,6 @@ def inbox(request: TenantRequest) -> HttpResponse:
         "next_query": page.next_query,
     }
     return render_page(request, "memberships/inbox.html", context, fragment="offers")
-
-
-def offer_rows(offers: Iterable[ImageMember]) -> list[ImageMember]:
-    """The inbox's rows with their links and answer buttons, each kind of link reversed once."""
-    boot = reverse("servers:boot")
-    return rows_with(
-        answerable(offers),
-        detail_url=RowUrl("images:detail", key="image_id"),
-        boot_url=lambda offer: f"{boot}?image={offer.image_id}",
-    )
 
 
 @require_safe
@@ -77,5 +63,6 @@ def history(request: TenantRequest) -> HttpResponse:
         stale="That page link is no longer valid; showing the newest entries.",
         after=rows_after,
     )
-    context = {"events": page.rows, "about": about, "next_query": page.next_query}
+    rows = event_rows(account, page.rows, show_image=True)
+    context = {"events": page.rows, "rows": rows, "about": about, "next_query": page.next_query}
     return render_page(request, "memberships/history.html", context)

@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('accounts', '0001_initial'),
         ('images', '0006_owner_visibility_list_index'),
-        ('memberships', '0002_imagereport'),
+        ('memberships', '0003_member_end_dates_and_reminders'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

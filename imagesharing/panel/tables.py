@@ -1,0 +1,274 @@
+"""The rows of the panel's long tables, built in Python once per row, as Django's admin
+builds its change-list rows.
+
+A long table's rows were most of a page's time (issue 11): the template engine spends
+microseconds on every variable, filter and tag, and the inbox or a 128-member table
+prints well over a thousand of them. Here each row is one `format_html` call, which
+escapes every value it is given; the templates print the rows and keep everything else.
+"""
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+from django.http import HttpRequest
+from django.middleware.csrf import get_token
+from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
+
+from imagesharing.accounts.models import Account
+from imagesharing.choices import MemberStatus
+from imagesharing.images.models import Image
+from imagesharing.memberships.history import Event
+from imagesharing.memberships.members import ImageMember
+from imagesharing.panel.links import RowUrl
+
+MUTED_DASH = mark_safe('<span class="muted">—</span>')
+
+
+def utc_time(value: datetime | None) -> SafeString | str:
+    """A time as every panel table shows it: minutes to read, seconds on hover, ISO 8601
+    for machines, all in UTC as the label says; nothing for no time."""
+    if value is None:
+        return ""
+    stamp = value.astimezone(UTC).isoformat()  # 2026-01-02T03:04:05.678901+00:00
+    day, clock = stamp[:10], stamp[11:19]
+    return mark_safe(f'<time datetime="{stamp}" title="{day} {clock} UTC">{day} {clock[:5]} UTC</time>')  # digits only
+
+
+def csrf_input(request: HttpRequest) -> SafeString:
+    """The hidden CSRF field, made once for every form of a table (htmx sends the token in a header)."""
+    return format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request))
+
+
+# Every answer as a button: (status, label, style); an offer shows those it does not have.
+ANSWERS = (
+    (MemberStatus.ACCEPTED, "Accept", "button-primary button-small"),
+    (MemberStatus.REJECTED, "Reject", "button-small"),
+    (MemberStatus.PENDING, "Back to pending", "button-small button-quiet"),
+)
+
+
+class AnswerForms:
+    """R3: an offer's Accept / Reject / Back to pending buttons, in one form whose buttons
+    carry the status, in the inbox and on the image page."""
+
+    def __init__(self, request: HttpRequest, *, target: str, next_url: str):
+        self.csrf, self.target, self.next_url = csrf_input(request), target, next_url
+        self.url = RowUrl("memberships:status", key="image_id")
+
+    def __call__(self, offer: ImageMember) -> SafeString:
+        name = offer.image.name
+        buttons = format_html_join(
+            "\n  ",
+            '<button type="submit" name="status" value="{}" class="{}">{}'
+            '<span class="visually-hidden"> {}</span></button>',
+            ((value, style, label, name) for value, label, style in ANSWERS if value != offer.status),
+        )
+        return format_html(
+            '<form method="post" action="{url}" hx-post="{url}" hx-target="{target}" hx-swap="outerHTML">{csrf}'
+            '<input type="hidden" name="next" value="{next}">\n'
+            '<div class="button-row" role="group" aria-label="Your answer to this offer">\n  {buttons}\n</div></form>',
+            url=self.url(offer),
+            target=self.target,
+            csrf=self.csrf,
+            next=self.next_url,
+            buttons=buttons,
+        )
+
+
+def offer_rows(request: HttpRequest, offers: Iterable[ImageMember], next_url: str) -> list[SafeString]:
+    """The inbox's rows (R5): the offer, its producer and times, the answer buttons, Boot."""
+    detail, boot = RowUrl("images:detail", key="image_id"), reverse("servers:boot")
+    answer_form = AnswerForms(request, target="closest tr", next_url=next_url)
+    focus = mark_safe(" data-focus") if getattr(request, "htmx", False) and request.method == "POST" else ""
+    return [
+        format_html(
+            '<tr id="offer-{pk}">\n'
+            '  <td><a href="{detail}">{name}</a><br><code class="small">{image_id}</code></td>\n'
+            '  <td data-label="Producer tenant"><code>{producer}</code></td>\n'
+            '  <td data-label="Region">{region}</td>\n'
+            '  <td data-label="Offered">{created}</td>\n'
+            '  <td data-label="Changed">{updated}</td>\n'
+            '  <td data-label="Your answer">'
+            '<span class="status status-{status}" tabindex="-1"{focus}>{status}</span></td>\n'
+            "  <td>{answer}\n"
+            '    <a class="small" href="{boot}?image={image_id}">Boot a server'
+            '<span class="visually-hidden"> from {image_name}</span></a></td>\n'
+            "</tr>",
+            pk=offer.pk,
+            detail=detail(offer),
+            name=offer.image.name or "(no name)",
+            image_name=offer.image.name,
+            image_id=offer.image_id,
+            producer=offer.image.owner.tenant_id,
+            region=offer.image.region_id,
+            created=utc_time(offer.created_at),
+            updated=utc_time(offer.updated_at),
+            status=offer.status,
+            focus=focus,
+            answer=answer_form(offer),
+            boot=boot,
+        )
+        for offer in offers
+    ]
+
+
+def member_rows(request: HttpRequest, image: Image, members: Iterable[ImageMember]) -> list[SafeString]:
+    """The owner's members table (R7): up to the quota's 128 rows, each with its end dates (R22),
+    Remind for a pending member a reminder is due to (R20), Dates and Remove."""
+    remove = RowUrl("memberships:remove", image.pk, key="member.tenant_id")
+    remind = RowUrl("memberships:remind", image.pk, key="member.tenant_id")
+    dates = RowUrl("memberships:end_dates", image.pk, key="member.tenant_id")
+    csrf, now = csrf_input(request), timezone.now()
+    rows = []
+    for member in members:
+        tenant = member.member.tenant_id
+        rows.append(
+            format_html(
+                '<tr id="member-{tenant}">\n'
+                "  <td><code>{tenant}</code></td>\n"
+                '  <td data-label="Status"><span class="status status-{status}">{status}</span>{terms}</td>\n'
+                '  <td data-label="Added">{created}</td>\n'
+                '  <td data-label="Last changed">{updated}</td>\n'
+                '  <td><div class="button-row">{remind}'
+                '<a class="button button-small" href="{dates}">Dates'
+                '<span class="visually-hidden"> of tenant {tenant}</span></a>'
+                '<a class="button button-danger button-small" href="{remove}"\n'
+                '         hx-get="{remove}" hx-target="closest tr" hx-swap="outerHTML">Remove'
+                '<span class="visually-hidden"> tenant {tenant}</span></a></div></td>\n'
+                "</tr>",
+                tenant=tenant,
+                status=member.status,
+                terms=_member_terms(member),
+                created=utc_time(member.created_at),
+                updated=utc_time(member.updated_at),
+                remind=_remind_button(member, remind(member), csrf, now),
+                dates=dates(member),
+                remove=remove(member),
+            )
+        )
+    return rows
+
+
+def _member_terms(member: ImageMember) -> SafeString:
+    """R20, R22 under a member's status: when its offer or access ends, when it was last reminded."""
+    lines = []
+    if member.is_pending and member.offer_expires_at is not None:
+        lines.append(format_html("Offer open until {}", utc_time(member.offer_expires_at)))
+    if member.access_ends_at is not None:
+        lines.append(format_html("Access until {}", utc_time(member.access_ends_at)))
+    if member.reminded_at is not None:
+        lines.append(format_html("Reminded {}", utc_time(member.reminded_at)))
+    return format_html_join("", '<br><span class="muted small">{}</span>', ((line,) for line in lines))
+
+
+def _remind_button(member: ImageMember, url: str, csrf: SafeString, now: datetime) -> SafeString | str:
+    """R20: Remind for a pending member whose last reminder is a REMINDER_INTERVAL old, or none."""
+    due = member.next_reminder_at
+    if not member.is_pending or (due is not None and now < due):
+        return ""
+    return format_html(
+        '<form method="post" action="{url}" hx-post="{url}" hx-target="#sharing" hx-swap="outerHTML">{csrf}'
+        '<button type="submit" class="button-small">Remind<span class="visually-hidden"> tenant {tenant}</span>'
+        "</button></form>",
+        url=url,
+        csrf=csrf,
+        tenant=member.member.tenant_id,
+    )
+
+
+def image_rows(account: Account, images: Iterable[Image]) -> list[SafeString]:
+    """The image list (R5): name and ID, source, status, visibility, size, the owner's answer counts."""
+    detail, shared_by_me = RowUrl("images:detail"), reverse("memberships:shared_by_me")
+    rows = []
+    for image in images:
+        if image.owner_id == account.pk:
+            source = "Own"
+        elif image.is_public:
+            source = "Public"
+        else:
+            source = f"Shared by {image.owner.tenant_id}"
+        rows.append(
+            format_html(
+                "<tr>\n"
+                '  <td><a href="{detail}">{name}</a><br><code class="small">{pk}</code></td>\n'
+                "  <td>{source}</td>\n"
+                '  <td><span class="status status-{status}">{status}</span></td>\n'
+                "  <td>{visibility}</td>\n"
+                '  <td class="num">{size}</td>\n'
+                "  <td>{answers}</td>\n"
+                "  <td>{created}</td>\n"
+                "</tr>",
+                detail=detail(image),
+                name=image.name or "(no name)",
+                pk=image.pk,
+                source=source,
+                status=image.status,
+                visibility=image.visibility,
+                size=MUTED_DASH if image.size is None else filesizeformat(image.size),
+                answers=_answer_counts(image, shared_by_me),
+                created=utc_time(image.created_at),
+            )
+        )
+    return rows
+
+
+def _answer_counts(image: Image, shared_by_me: str) -> SafeString:
+    """The owner's answer counts ("2 pending, 1 accepted") linking to Shared by me; a dash on others' images."""
+    # The owner's counts, annotated by `with_answer_counts`; None on others' images.
+    counts = [(getattr(image, status, None), status) for status in ("pending", "accepted", "rejected")]
+    if counts[0][0] is None or not image.is_shared:
+        return MUTED_DASH
+    said = ", ".join(f"{count} {status}" for count, status in counts if count)
+    if not said:
+        return mark_safe("none yet")
+    return format_html('<a href="{}?image={}" class="answers">{}</a>', shared_by_me, image.pk, said)
+
+
+def event_rows(account: Account, events: Iterable[Event], *, show_image: bool) -> list[SafeString]:
+    """The history (R16): when, what, which member, before and after, and who, as R17 lets this tenant see it."""
+    detail = RowUrl("images:detail", key="image_id")
+    rows = []
+    for event in events:
+        image = format_html("<td>{}</td>", _event_image(event, detail)) if show_image else ""
+        note = format_html(' <span class="muted">({})</span>', event.note) if event.note else ""
+        member = format_html("<code>{}</code>", event.member.tenant_id) if event.member else MUTED_DASH
+        rows.append(
+            format_html(
+                "<tr>\n  <td>{when}</td>\n  {image}\n  <td>{action}{note}</td>\n  <td>{member}</td>\n"
+                "  <td>{before} → {after}</td>\n  <td>{actor}</td>\n</tr>",
+                when=utc_time(event.created_at),
+                image=image,
+                action=event.get_action_display(),
+                note=note,
+                member=member,
+                before=event.before or "—",
+                after=event.after or "—",
+                actor=_event_actor(account, event),
+            )
+        )
+    return rows
+
+
+def _event_image(event: Event, detail: RowUrl) -> SafeString:
+    image = event.image
+    if not image.is_deleted:
+        return format_html('<a href="{}">{}</a>', detail(event), image.name or event.image_id)
+    name = format_html("<br>{}", image.name) if image.name else ""
+    return format_html('<code class="small">{}</code>{} <span class="muted small">(deleted)</span>', image.pk, name)
+
+
+def _event_actor(account: Account, event: Event) -> SafeString | str:
+    """R17: a tenant sees its own people's names; of another tenant, only its tenant ID.
+    Nobody acted on what happened by itself, such as an expiry (R22)."""
+    if event.by_operator:
+        return "a cloud operator"
+    if event.actor_account_id == account.pk:
+        name = event.actor.get_username() if event.actor else ""
+        return f"{name or 'a user of your tenant'} (your tenant)"
+    if event.actor_account:
+        return f"tenant {event.actor_account.tenant_id}"
+    return "automatically"
