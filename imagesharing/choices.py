@@ -47,3 +47,23 @@ class Action(models.TextChoices):
 DISK_FORMATS = ["raw", "qcow2", "vhd", "vhdx", "vmdk", "vdi", "iso", "ami", "ari", "aki", "ploop"]
 CONTAINER_FORMATS = ["bare", "ovf", "ova", "docker", "ami", "ari", "aki", "compressed"]
 NAME_MAX_LENGTH = 255
+
+
+class NoticeKind(models.TextChoices):
+    """R18: what a notice tells its recipient; each kind is one e-mail preference too.
+
+    `reminder` (R20) and `expired` (R22) are written by the rules that add them.
+    """
+
+    OFFER = "offer", "an image is offered to you"
+    ANSWER = "answer", "a tenant answers your offer"
+    REVOKED = "revoked", "an image is no longer shared with you"
+    IMAGE_DELETED = "deleted", "an image shared with you is deleted"
+    MADE_PRIVATE = "private", "an image shared with you is made private"
+    REMINDER = "reminder", "a producer reminds you of an offer"
+    EXPIRED = "expired", "an offer or a share expires"
+    REPORT = "report", "a tenant reports an image (operators)"
+
+
+# The kinds a tenant's people receive, in the order the preferences page lists them.
+TENANT_NOTICE_KINDS = [kind for kind in NoticeKind if kind != NoticeKind.REPORT]

@@ -310,6 +310,28 @@ FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 # and run by `manage.py run_worker` (django-tasks, the backport of Django 6's Tasks API).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
+# R18's e-mail, through Django's own backends and setting names. With no EMAIL_HOST, each
+# message is written to a file under var/mail, so that `make run` needs no mail server.
+EMAIL_HOST = env_str("EMAIL_HOST", "")
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# A server that hangs holds the worker no longer than this (the claim on a message lasts longer).
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30, minimum=1)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Cloud Images <noreply@localhost>")
+# How often the worker looks for mail that is due and has no task waiting (lost, or retried).
+MAIL_SWEEP_SECONDS = env_int("MAIL_SWEEP_SECONDS", 60, minimum=1)
+# After a failed attempt a message waits this long, doubling with each failure, at most an hour.
+MAIL_RETRY_SECONDS = env_int("MAIL_RETRY_SECONDS", 30, minimum=1)
+# Where the panel is reached from outside: the links in e-mail (and the unsubscribe link).
+PANEL_URL = env_str("PANEL_URL", "http://127.0.0.1:8000").rstrip("/")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -472,11 +472,12 @@ class Image(models.Model):
         by_operator: bool = False,
         note: str = "",
     ) -> "Event":
-        """R16: one history entry about this image, written in the caller's transaction.
+        """R16: one history entry about this image, written in the caller's transaction with the
+        notices it gives the other party (R18, `EventQuerySet.write`).
 
         `user` is None for what happens by itself, such as an offer's expiry (R22)."""
         entry = self._history_entry(user, action, member, before, after, by_operator, note)
-        entry.save()
+        self.events.write([entry])
         return entry
 
     def _history_entry(
@@ -839,22 +840,21 @@ class Image(models.Model):
                 raise ImageProtected()
             members = list(locked.members.select_related("member"))
             locked.members.all().delete()
-            locked.events.bulk_create(
-                [
-                    locked._history_entry(
-                        user, Action.MEMBER_REMOVED, member.member, member.status, "", as_operator, "image deleted"
-                    )
-                    for member in members
-                ]
-            )
-            locked.record(
-                user, Action.IMAGE_DELETED, before=locked.status, after=Status.DELETED, by_operator=as_operator
-            )
+            before = locked.status
             stored = locked.file.name
             locked.status = Status.DELETED
             locked.deleted_at = timezone.now()
             locked.file = ""
             locked.save(update_fields=["status", "deleted_at", "file", "updated_at"])
+            # Written once the image is deleted, so that each member's notice says so (R18).
+            removed = [
+                locked._history_entry(
+                    user, Action.MEMBER_REMOVED, member.member, member.status, "", as_operator, "image deleted"
+                )
+                for member in members
+            ]
+            deleted = locked._history_entry(user, Action.IMAGE_DELETED, None, before, Status.DELETED, as_operator, "")
+            locked.events.write([*removed, deleted])
             if stored:
                 storage = locked.file.storage
                 transaction.on_commit(lambda: PendingDeletion.objects.delete_stored(storage, stored))

@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from imagesharing.panel.views import account, answer, data, images, inbox, offers, servers, sharing
+from imagesharing.panel.views import account, answer, data, images, inbox, notices, offers, servers, sharing
 
 account_urls = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
@@ -46,9 +46,18 @@ server_urls = [
     path("<uuid:server_id>/delete/", servers.delete, name="delete"),
 ]
 
+notice_urls = [
+    path("notices/", notices.notice_list, name="list"),
+    path("notices/read/", notices.mark_all_read, name="read_all"),
+    path("notices/<int:notice_id>/read/", notices.mark_read, name="read"),
+    path("notices/preferences/", notices.preferences, name="preferences"),
+    path("unsubscribe/<str:token>/", notices.unsubscribe, name="unsubscribe"),
+]
+
 urlpatterns = [
     path("", include((account_urls, "accounts"))),
     path("images/", include((image_urls, "images"))),
     path("servers/", include((server_urls, "servers"))),
     path("", include((membership_urls, "memberships"))),
+    path("", include((notice_urls, "notices"))),
 ]

@@ -25,6 +25,8 @@ PAGES = [
     f"/servers/{ANY}/delete/",
     "/usage/",
     "/tokens/",
+    "/notices/",
+    "/notices/preferences/",
 ]
 ACTIONS = [
     "/region/",
@@ -43,6 +45,9 @@ ACTIONS = [
     f"/servers/{ANY}/delete/",
     "/tokens/",
     "/tokens/1/revoke/",
+    "/notices/read/",
+    "/notices/1/read/",
+    "/notices/preferences/",
 ]
 
 
@@ -89,7 +94,9 @@ def test_sign_out_is_a_post(as_owner):
     assert as_owner.get("/").status_code == 302
 
 
-@pytest.mark.parametrize("path", ["/", "/images/", "/shared/", "/shared-by-me/", "/servers/", "/usage/", "/tokens/"])
+@pytest.mark.parametrize(
+    "path", ["/", "/images/", "/shared/", "/shared-by-me/", "/servers/", "/usage/", "/tokens/", "/notices/"]
+)
 def test_an_operator_without_a_tenant_is_pointed_to_the_admin(as_operator, path):
     response = as_operator.get(path)
     assert response.status_code == 403

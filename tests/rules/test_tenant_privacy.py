@@ -6,6 +6,7 @@ from imagesharing.choices import MemberStatus
 from imagesharing.errors import DomainError, QuotaExceeded, TenantUnavailable
 from imagesharing.memberships.history import Event
 from imagesharing.memberships.members import ImageMember
+from imagesharing.memberships.notices import Notice
 from tests import factories
 from tests.rules.checks import refused
 
@@ -84,3 +85,18 @@ def test_r17_history_shows_a_bystander_nothing_of_others(other_consumer, strange
     assert set(visible.values_list("member", flat=True)) == {other_consumer.account.pk}
     owners = set(Event.objects.visible_to(stranger.account).values_list("image__owner", flat=True))
     assert owners == {stranger.account.pk}
+
+
+def test_r17_r18_notices_show_a_bystander_nothing_and_each_side_only_its_counterparty(
+    owner, consumer, other_consumer, stranger, crowded
+):
+    assert (
+        not Notice.objects.filter(recipient__account=stranger.account)
+        .exclude(counterparty=None)
+        .exclude(image__owner=stranger.account)
+    )
+    for person in (consumer, other_consumer):
+        told_of = set(Notice.objects.filter(recipient=person).values_list("counterparty", flat=True))
+        assert told_of == {owner.account.pk}
+    told_owner = set(Notice.objects.filter(recipient=owner).values_list("counterparty", flat=True))
+    assert told_owner == {consumer.account.pk, other_consumer.account.pk}
