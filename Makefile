@@ -36,10 +36,12 @@ var/secret_key:
 	umask 077 && $(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
 
 # The task worker (background jobs, see README) runs beside gunicorn and stops with it.
+# The links in e-mail point at this server unless PANEL_URL says otherwise.
 run: install
 	$(PY) manage.py migrate --noinput && \
 	$(PY) manage.py seed_demo && \
 	$(PY) manage.py collectstatic --noinput --verbosity 0 && \
+	export PANEL_URL=$${PANEL_URL:-http://127.0.0.1:$(PORT)} && \
 	{ $(PY) manage.py run_worker --no-reload & trap 'kill $$! 2>/dev/null' EXIT; \
 	  $(VENV)/bin/gunicorn imagesharing.wsgi --bind 127.0.0.1:$(PORT) --access-logfile -; }
 

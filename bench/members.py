@@ -1,5 +1,6 @@
 """Member create and update through our API, against a real Glance and against the stack's
-ceiling: a view doing one INSERT, served by the same gunicorn command (issue 11).
+ceiling: a view doing one INSERT, served by the same gunicorn command; and the image list
+(`GET /v2/images`, 25 of 50 images) against the same Glance (issue 11).
 
     GLANCE_PEER=DIR .venv/bin/python bench/members.py [-n 300] [--rounds 3] [--database-url postgres://...]
 
@@ -12,6 +13,7 @@ database and its database URL), and its `bench_members.py BASE_URL -n N --owner 
 a PostgreSQL database of its own; else both use SQLite.
 Each round runs Glance, ours and the ceiling in turn, one request at a time over one
 connection; a ratio is the median over the rounds. Only ratios from one run mean anything.
+Glance serves with one worker (run_glance.sh's default), ours with `make run`'s gunicorn.
 """
 
 import argparse
@@ -32,6 +34,14 @@ from serving import free_port, gunicorn, manage, stop, wait_until_up
 PEER = Path(os.environ.get("GLANCE_PEER", ""))
 GLANCE = "http://127.0.0.1:9292"
 OWNER, MEMBERS = 940000, [940001, 940002, 940003]
+LISTED = 50  # images of the owner's that both image lists page through, 25 at a time
+GLANCE_OWNER = {
+    "X-Identity-Status": "Confirmed",
+    "X-Auth-Token": "x",
+    "X-Tenant-Id": str(OWNER),
+    "X-User-Id": f"user-{OWNER}",
+    "X-Roles": "member,reader",
+}
 RATE = re.compile(r"^(member_create|member_update): .* = ([\d.]+) req/s", re.M)
 
 
@@ -58,6 +68,25 @@ def ceiling_rate(base: str, n: int) -> float:
     for number in range(n):
         response = session.post(f"{base}/bench-insert/", data=json.dumps({"n": number}), headers=headers)
         response.raise_for_status()
+    return n / (time.perf_counter() - start)
+
+
+def add_images(base: str, headers: dict) -> None:
+    """LISTED queued images of the owner's, through the image-create call both sides share."""
+    session = requests.Session()
+    for number in range(LISTED):
+        body = {"name": f"listed-{number:02}", "disk_format": "raw", "container_format": "bare"}
+        session.post(f"{base}/v2/images", json=body, headers=headers).raise_for_status()
+
+
+def list_rate(base: str, headers: dict, n: int) -> float:
+    """req/s of the owner's first page of `GET /v2/images`, one request at a time over one connection."""
+    session = requests.Session()
+    start = time.perf_counter()
+    for _ in range(n):
+        response = session.get(f"{base}/v2/images", headers=headers)
+        response.raise_for_status()
+        assert len(response.json()["images"]) == 25, response.text[:200]
     return n / (time.perf_counter() - start)
 
 
@@ -106,6 +135,9 @@ def main() -> None:
             recreate_postgres("glancebench")
             glance_env["GLANCE_DB_URL"] = "postgresql+psycopg2://postgres@127.0.0.1:5432/glancebench"
         subprocess.run(["bash", str(PEER / "run_glance.sh"), "start"], env=glance_env, check=True)
+        ours_owner = {"X-Auth-Token": tokens[OWNER]}
+        add_images(GLANCE, GLANCE_OWNER)
+        add_images(f"{ours}/api/dfw", ours_owner)
 
         print(f"load average before: {load()}; {args.rounds} rounds of {args.n} requests per phase")
         rates: dict[str, list[float]] = {}
@@ -115,6 +147,8 @@ def main() -> None:
             for phase, rate in peer_rates(f"{ours}/api/dfw", args.n, tokens).items():
                 rates.setdefault(f"ours {phase}", []).append(rate)
             rates.setdefault("ceiling", []).append(ceiling_rate(ours, args.n))
+            rates.setdefault("glance image_list", []).append(list_rate(GLANCE, GLANCE_OWNER, args.n))
+            rates.setdefault("ours image_list", []).append(list_rate(f"{ours}/api/dfw", ours_owner, args.n))
         print(f"load average after:  {load()}")
         report(rates, args.database_url)
     finally:
@@ -133,6 +167,7 @@ def report(rates: dict[str, list[float]], database_url: str | None) -> None:
         ours = median[f"ours {phase}"]
         verdict(f"{phase} vs Glance", ours / median[f"glance {phase}"], 3.5, "x")
         verdict(f"{phase} vs the one-INSERT ceiling", ours / median["ceiling"], 0.65, "")
+    verdict("image_list vs Glance", median["ours image_list"] / median["glance image_list"], 5.0, "x")
 
 
 def verdict(label: str, ratio: float, goal: float, unit: str) -> None:

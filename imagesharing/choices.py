@@ -38,6 +38,9 @@ class Action(models.TextChoices):
     MEMBER_STATUS_CHANGED = "member_status", "member status changed"
     MEMBER_REMOVED = "member_removed", "member removed"
     MEMBER_NOTE_CHANGED = "member_note", "offer note changed"
+    MEMBER_EXPIRED = "member_expired", "member expired"
+    MEMBER_REMINDED = "member_reminded", "member reminded"
+    MEMBER_TERMS_CHANGED = "member_terms", "member dates changed"
     VISIBILITY_CHANGED = "visibility", "visibility changed"
     IMAGE_DELETED = "image_deleted", "image deleted"
 
@@ -45,3 +48,23 @@ class Action(models.TextChoices):
 DISK_FORMATS = ["raw", "qcow2", "vhd", "vhdx", "vmdk", "vdi", "iso", "ami", "ari", "aki", "ploop"]
 CONTAINER_FORMATS = ["bare", "ovf", "ova", "docker", "ami", "ari", "aki", "compressed"]
 NAME_MAX_LENGTH = 255
+
+
+class NoticeKind(models.TextChoices):
+    """R18: what a notice tells its recipient; each kind is one e-mail preference too.
+
+    `reminder` (R20) and `expired` (R22) are written by the rules that add them.
+    """
+
+    OFFER = "offer", "an image is offered to you"
+    ANSWER = "answer", "a tenant answers your offer"
+    REVOKED = "revoked", "an image is no longer shared with you"
+    IMAGE_DELETED = "deleted", "an image shared with you is deleted"
+    MADE_PRIVATE = "private", "an image shared with you is made private"
+    REMINDER = "reminder", "a producer reminds you of an offer"
+    EXPIRED = "expired", "an offer or a share expires"
+    REPORT = "report", "a tenant reports an image (operators)"
+
+
+# The kinds a tenant's people receive, in the order the preferences page lists them.
+TENANT_NOTICE_KINDS = [kind for kind in NoticeKind if kind != NoticeKind.REPORT]

@@ -38,6 +38,13 @@ class NotPermitted(DomainError):
     default_message = "You are not allowed to do that."
 
 
+class TooSoon(DomainError):
+    """R20: a reminder before the interval since the last one has passed."""
+
+    http_status = 429
+    default_message = "Too soon: try again later."
+
+
 class TenantUnavailable(DomainError):
     """R8, R17: one message for an unknown tenant and one outside the region."""
 

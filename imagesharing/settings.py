@@ -289,6 +289,8 @@ if env_str("S3_BUCKET"):
 
 # R11: the most members one image may have (Glance's image_member_quota).
 IMAGE_MEMBER_QUOTA = env_int("IMAGE_MEMBER_QUOTA", 128, minimum=1)
+# R20: the least time between two reminders to one member, in seconds (a day).
+REMINDER_INTERVAL = env_int("REMINDER_INTERVAL", 24 * 3600, minimum=1)
 # The largest image accepted (Glance's image_size_cap, 1 TiB by default).
 IMAGE_SIZE_CAP = env_bytes("IMAGE_SIZE_CAP", 1024**4)
 # The most bytes one tenant may store in its own images; unset means no limit (R14).
@@ -307,6 +309,28 @@ FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 # Background work (reaping stuck uploads, retrying deletions) is queued in the database
 # and run by `manage.py run_worker` (django-tasks, the backport of Django 6's Tasks API).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# R18's e-mail, through Django's own backends and setting names. With no EMAIL_HOST, each
+# message is written to a file under var/mail, so that `make run` needs no mail server.
+EMAIL_HOST = env_str("EMAIL_HOST", "")
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# A server that hangs holds the worker no longer than this (the claim on a message lasts longer).
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30, minimum=1)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Cloud Images <noreply@localhost>")
+# How often the worker looks for mail that is due and has no task waiting (lost, or retried).
+MAIL_SWEEP_SECONDS = env_int("MAIL_SWEEP_SECONDS", 60, minimum=1)
+# After a failed attempt a message waits this long, doubling with each failure, at most an hour.
+MAIL_RETRY_SECONDS = env_int("MAIL_RETRY_SECONDS", 30, minimum=1)
+# Where the panel is reached from outside: the links in e-mail (and the unsubscribe link).
+PANEL_URL = env_str("PANEL_URL", "http://127.0.0.1:8000").rstrip("/")
 
 LOGGING = {
     "version": 1,

@@ -15,6 +15,7 @@ from imagesharing.images.models import Image, PendingDeletion
 from imagesharing.images.uploads import Upload
 from imagesharing.memberships.history import Event
 from imagesharing.memberships.members import ImageMember
+from imagesharing.memberships.notices import Notice
 from imagesharing.memberships.reports import ImageReport
 from imagesharing.servers.models import Server
 from tests import factories
@@ -576,3 +577,31 @@ def test_operators_rename_tenants_but_never_read_an_offers_note(ops, owner, cons
     assert page.status_code == 200 and "between us two" not in page.content.decode()
     form = ops.get(reverse("admin:accounts_account_change", args=[owner.account_id])).content.decode()
     assert "Display name" in form
+
+
+# R18: operators hear of reports in the admin.
+
+
+def test_an_operator_sees_its_report_notices_and_marks_them_read(ops, operator, owner, consumer, world, shared_image):
+    report = ImageReport.objects.file(consumer, shared_image, ImageReport.Reason.ERROR)
+    mine = Notice.objects.get(recipient=operator)
+    response = ops.get(changelist("memberships_notice"))
+    assert rows(response) == {mine}  # its own, not the tenants' offers and answers
+    page = response.content.decode()
+    assert f"Tenant {consumer.account.tenant_id} (Consumer) reported the image" in page
+    assert f'href="/admin/memberships/imagereport/{report.pk}/change/"' in page
+    everyone = ops.get(changelist("memberships_notice"), {"recipient": "everyone"})
+    assert rows(everyone) == set(Notice.objects.all()) and len(rows(everyone)) > 1
+
+    done = act(ops, "memberships_notice", "mark_read", mine)
+    assert (SUCCESS, "Marked 1 notice read.") in messages_of(done)
+    assert not Notice.objects.get(pk=mine.pk).is_unread
+    assert ops.get(reverse("admin:memberships_notice_change", args=[mine.pk])).status_code == 200
+
+
+def test_an_operator_cannot_mark_a_tenants_notice_read(ops, owner, consumer, world):
+    theirs = Notice.objects.filter(recipient=consumer).first()
+    data = {"action": "mark_read", "_selected_action": [str(theirs.pk)]}
+    done = ops.post(changelist("memberships_notice") + "?recipient=everyone", data, follow=True)
+    assert (ERROR, f"{theirs}: No such notice.") in messages_of(done)
+    assert Notice.objects.get(pk=theirs.pk).is_unread

@@ -81,6 +81,14 @@ class TestCreateTenant:
         assert User.objects.get(username="gavin").account == account
         assert "424242" in output
 
+    def test_it_gives_the_login_an_e_mail_address_for_its_notices(self, dfw):
+        output = run(
+            "create_tenant", "424243", "--name", "Pied Piper", "--region", "DFW",
+            "--user", "richard", "--password", "a-long-passphrase-9", "--email", "richard@piedpiper.example",
+        )  # fmt: skip
+        assert User.objects.get(username="richard").email == "richard@piedpiper.example"
+        assert "<richard@piedpiper.example>" in output
+
     @pytest.mark.parametrize(
         "args, message",
         [
@@ -89,6 +97,23 @@ class TestCreateTenant:
             (["555", "--name", "Bad", "--region", "XXX"], "Unknown region: XXX"),
             (["555", "--name", "Bad", "--region", "DFW", "--user", "x"], "go together"),
             (["555", "--name", "Bad", "--region", "DFW", "--user", "x", "--password", "123"], "too short"),
+            (["555", "--name", "Bad", "--region", "DFW", "--email", "x@example.com"], "give --user"),
+            (
+                [
+                    "555",
+                    "--name",
+                    "Bad",
+                    "--region",
+                    "DFW",
+                    "--user",
+                    "x",
+                    "--password",
+                    "a-long-pass-9",
+                    "--email",
+                    "x",
+                ],
+                "not an e-mail address",
+            ),
         ],
     )
     def test_it_refuses_bad_input_and_changes_nothing(self, dfw, args, message):

@@ -20,10 +20,14 @@ from imagesharing.images.models import Image
 from imagesharing.images.uploads import ABANDONED, Upload
 from imagesharing.jobs.models import Schedule
 from imagesharing.jobs.schedule import enqueue_due
+from imagesharing.memberships import tasks as member_tasks
+from imagesharing.memberships.notices import send_due_mail
 from tests import servers
 
 REAP = tasks.reap_stuck_uploads.module_path
 RETRY = tasks.retry_data_deletions.module_path
+MAIL = send_due_mail.module_path
+EXPIRE = member_tasks.expire_members.module_path
 
 
 def enqueued(path: str) -> int:
@@ -41,12 +45,12 @@ def stuck(owner, dfw):
 
 @pytest.mark.django_db
 def test_each_job_is_enqueued_once_per_period():
-    assert sorted(enqueue_due()) == sorted([REAP, RETRY])
+    assert sorted(enqueue_due()) == sorted([REAP, RETRY, MAIL, EXPIRE])
     assert enqueue_due() == []  # the same period: nothing is due
 
     Schedule.objects.filter(job=REAP).update(due_at=timezone.now() - timedelta(seconds=1))
     assert enqueue_due() == [REAP]
-    assert (enqueued(REAP), enqueued(RETRY)) == (2, 1)
+    assert (enqueued(REAP), enqueued(RETRY), enqueued(MAIL), enqueued(EXPIRE)) == (2, 1, 1, 1)
 
 
 @pytest.mark.django_db(transaction=True)  # the worker commits as it goes, as it does for real

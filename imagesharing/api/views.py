@@ -128,7 +128,7 @@ def members(request: HttpRequest, call: Call, image_id: str) -> HttpResponse:
             raise bad_request("Member to be added not specified.")
         if not body["member"]:
             raise bad_request("Member can't be empty.")
-        member = Image.objects.filter(region=call.region).add_member(call.user, image_id, body["member"])
+        member = Image.objects.add_member(call.user, call.region, image_id, body["member"])
         return json_response(member_json(member))
     found = ImageMember.objects.visible_to(call.account, _image(call, image_id))
     return json_response({"members": [member_json(m) for m in found], "schema": "/v2/schemas/members"})
@@ -140,8 +140,7 @@ def member(request: HttpRequest, call: Call, image_id: str, member_id: str) -> H
         body = read_object(request)
         if "status" not in body:
             raise bad_request("Status not specified.")
-        images = Image.objects.filter(region=call.region)
-        answered = ImageMember.objects.answer_by_ids(call.user, images, image_id, member_id, body["status"])
+        answered = ImageMember.objects.answer_by_ids(call.user, call.region, image_id, member_id, body["status"])
         return json_response(member_json(answered))
     if request.method == "DELETE":
         _member(call, _image(call, image_id), member_id).remove(call.user)

@@ -10,7 +10,8 @@ import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TypedDict, cast
+from datetime import datetime
+from typing import TYPE_CHECKING, cast
 
 from django.conf import settings
 from django.core.files.storage import Storage
@@ -53,12 +54,11 @@ from imagesharing.images.uploads import ABANDONED, Upload
 from imagesharing.lib.decorators import alters_data
 from imagesharing.lib.keyset import ordered, rows_after
 from imagesharing.lib.parse import parse_field_value, parse_tenant_id
+from imagesharing.lib.rows import Columns, fetch_one
 
 if TYPE_CHECKING:  # types only: memberships sits above images and is never imported at run time
-    from django_stubs_ext import WithAnnotations
-
     from imagesharing.memberships.history import Event
-    from imagesharing.memberships.members import ImageMember
+    from imagesharing.memberships.members import ImageMember, ImageMemberQuerySet
 
 logger = logging.getLogger(__name__)
 
@@ -98,22 +98,25 @@ class ShareResult:
         return [outcome.member for outcome in self.outcomes if outcome.member is not None]
 
 
-class MembershipFacts(TypedDict):
-    """What `Image._add_locked` reads beside the tenant: R2's duplicate and R11's count."""
-
-    already: bool
-    member_count: int | None
+def check_end_dates(offer_expires_at: datetime | None, access_ends_at: datetime | None) -> None:
+    """R22: an offer's expiry and a share's end, when given, lie in the future."""
+    now = timezone.now()
+    if offer_expires_at is not None and offer_expires_at <= now:
+        raise InvalidValue("An offer's expiry must be in the future.")
+    if access_ends_at is not None and access_ends_at <= now:
+        raise InvalidValue("The end of access must be in the future.")
 
 
 class ImageQuerySet(models.QuerySet["Image"]):
     def live(self) -> "ImageQuerySet":
         return self.exclude(status=Status.DELETED)
 
-    def _member_rows(self) -> "models.QuerySet[ImageMember]":
-        """Every member row, through the reverse relation `Image.members` (memberships is not imported)."""
+    def _member_rows(self) -> "ImageMemberQuerySet":
+        """Every current member row (R22: none past its end), through the reverse relation
+        `Image.members` (memberships is not imported)."""
         # ImageMember, known here by name only; the stubs also allow a lazy "self", resolved once models load.
         member_model = cast("type[ImageMember]", self.model._meta.get_field("members").related_model)
-        return member_model._default_manager.all()
+        return member_model.objects.current()
 
     def reachable_by(self, account: Account, statuses: Iterable[str] | None = None) -> "ImageQuerySet":
         """R5 and R6 in one expression: the live images `account` reaches, in any region.
@@ -197,23 +200,28 @@ class ImageQuerySet(models.QuerySet["Image"]):
         return image
 
     @alters_data
-    def add_member(self, user: User, image_id: object, tenant_id: object) -> "ImageMember":
-        """Glance's member-create: the owner offers an image among these (an endpoint's
-        region), named by its ID, to one tenant.
+    def add_member(self, user: User, region: Region, image_id: object, tenant_id: object) -> "ImageMember":
+        """Glance's member-create: the owner offers an image of `region` (an endpoint's),
+        named by its ID, to one tenant.
 
-        The owner's image is read once, locked (R1 and R6 in the same read); anything
-        else takes the way a refusal is told: R6's gate, then `Image.add_member`.
+        The owner's image is read once, locked (R1 and R6 in the same read, by hand:
+        `lib/rows.py` says why); anything else takes the way a refusal is told: R6's
+        gate, then `Image.add_member`.
         """
         pk = parse_field_value(self.model, "pk", image_id)
         with transaction.atomic():
             locked = None
             if pk is not None and user.account_id is not None:
-                locked = self.live().filter(pk=pk, owner=user.account_id)._lock_for_sharing().first()
-            if locked is not None:
+                lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+                sql = _OWN_IMAGE_SQL.format(image=_IMAGE, lock=lock)
+                image = self.model._meta.pk.get_db_prep_value(pk, connection)
+                row = fetch_one(sql, [image, user.account_id, region.pk])
+                locked = None if row is None else _IMAGE.read(row)
+            if locked is not None and not locked.is_deleted:
                 return locked._add_to_locked(user, tenant_id)
         if user.account is None:
             raise NotFound()
-        return self.get_usable(user.account, image_id).add_member(user, tenant_id)
+        return self.filter(region=region).get_usable(user.account, image_id).add_member(user, tenant_id)
 
     def _lock_for_sharing(self) -> "ImageQuerySet":
         """The image rows locked, and only them (`of`): serialises the member quota (R11) and
@@ -455,7 +463,7 @@ class Image(models.Model):
     @alters_data
     def record(
         self,
-        user: User,
+        user: User | None,
         action: str,
         *,
         member: Account | None = None,
@@ -464,19 +472,29 @@ class Image(models.Model):
         by_operator: bool = False,
         note: str = "",
     ) -> "Event":
-        """R16: one history entry about this image, written in the caller's transaction."""
+        """R16: one history entry about this image, written in the caller's transaction with the
+        notices it gives the other party (R18, `EventQuerySet.write`).
+
+        `user` is None for what happens by itself, such as an offer's expiry (R22)."""
         entry = self._history_entry(user, action, member, before, after, by_operator, note)
-        entry.save()
+        self.events.write([entry])
         return entry
 
     def _history_entry(
-        self, user: User, action: str, member: Account | None, before: str, after: str, by_operator: bool, note: str
+        self,
+        user: User | None,
+        action: str,
+        member: Account | None,
+        before: str,
+        after: str,
+        by_operator: bool,
+        note: str,
     ) -> "Event":
         return self.events.model(
             image=self,
             member=member,
             actor=user,
-            actor_account_id=user.account_id,
+            actor_account_id=None if user is None else user.account_id,
             action=action,
             before=before,
             after=after,
@@ -600,14 +618,24 @@ class Image(models.Model):
 
     @alters_data
     def share_with(
-        self, user: User, tenant_ids: Iterable[object], *, acknowledged: bool = False, note: object = ""
+        self,
+        user: User,
+        tenant_ids: Iterable[object],
+        *,
+        acknowledged: bool = False,
+        offer_expires_at: datetime | None = None,
+        access_ends_at: datetime | None = None,
+        note: object = "",
     ) -> ShareResult:
         """The panel's Share action: add every valid tenant ID and answer for each one.
 
         R9: a private image becomes shared, but only if at least one member was added.
         Seed 004: a first share needs the owner to have `acknowledged` the checklist.
-        R19: each new member gets the same `note`; one too long refuses the whole share.
+        R22: every new member gets the same offer expiry and end of access, if any.
+        R19: every new member gets the same `note`; one too long refuses the whole share.
         """
+        check_end_dates(offer_expires_at, access_ends_at)
+        ends = {"offer_expires_at": offer_expires_at, "access_ends_at": access_ends_at}
         note = self.members.model.clean_note(note)
         with transaction.atomic():
             locked = self._lock_for_sharing(user)
@@ -624,7 +652,7 @@ class Image(models.Model):
             outcomes = []
             for tenant_id in dict.fromkeys(str(t).strip() for t in tenant_ids):
                 try:
-                    outcomes.append(ShareOutcome(tenant_id, member=locked._add_locked(user, tenant_id, note)))
+                    outcomes.append(ShareOutcome(tenant_id, member=locked._add_locked(user, tenant_id, note, **ends)))
                 except DomainError as error:
                     outcomes.append(ShareOutcome(tenant_id, error=error))
             if was_private and not any(outcome.added for outcome in outcomes):
@@ -634,39 +662,45 @@ class Image(models.Model):
         self._refresh_from(locked)
         return ShareResult(outcomes, made_shared=was_private)
 
-    def _add_locked(self, user: User, tenant_id: object, note: str = "") -> "ImageMember":
+    def _add_locked(self, user: User, tenant_id: object, note: str = "", **ends: datetime | None) -> "ImageMember":
         """R2, R4, R8, R11 and R16 for one tenant, on the locked image row, with the producer's
-        `note` (R19, cleaned by `ImageMember.clean_note`).
+        `note` (R19, cleaned by `ImageMember.clean_note`) and end dates (R22).
 
         The tenant, whether it is already a member and how many members the image has
         come from one query; the row lock keeps them true until the insert commits, so
         no second request can slip a duplicate (R2) or a member past the quota (R11) in.
+        A row of the tenant's past its end (R22) is expired now, as the sweep would.
         """
         number = parse_tenant_id(tenant_id)
-        members = self.members.all()
-        found = (
-            Account.objects.enabled_in(self.region_id)
-            .filter(tenant_id=number)
-            .annotate(
-                already=Exists(members.filter(member=OuterRef("pk"))),
-                member_count=Subquery(members.order_by().values("image").annotate(n=Count("pk")).values("n")[:1]),
-            )
-            .first()
-        )
-        account = cast("WithAnnotations[Account, MembershipFacts] | None", found)
-        if account is not None and account.already:
-            raise AlreadyMember(f"Tenant {number} is already a member of this image.")  # R2; R7: owner knows it
+        account, existing, count = self._membership_facts(number)
+        if existing is not None:
+            lapsed = self.members.lapsed(timezone.now()).filter(pk=existing).first()
+            if lapsed is None:
+                raise AlreadyMember(f"Tenant {number} is already a member of this image.")  # R2; R7: owner knows it
+            lapsed._expire_locked(self)
+            count -= 1
+        if count >= settings.IMAGE_MEMBER_QUOTA:  # rows past their end count until the sweep: count again
+            count = self.members.current().count()
         # R11 before the tenant answer: on a full image, known and unknown IDs get one reply (R17).
-        count = self.members.count() if account is None else account.member_count or 0
         if count >= settings.IMAGE_MEMBER_QUOTA:
             raise QuotaExceeded(f"This image already has {settings.IMAGE_MEMBER_QUOTA} members, the most allowed.")
         if account is None:
             raise TenantUnavailable()  # R8, R17: one message for unknown and out of region
         if account.pk == self.owner_id:
             raise NotPermitted("You own this image; it cannot be shared with your own tenant.")  # R4
-        member = self.members.create(member=account, note=note)
+        member = self.members.create(member=account, note=note, **ends)
         self.record(user, Action.MEMBER_ADDED, member=account, after=member.status, note="with a note" if note else "")
         return member
+
+    def _membership_facts(self, tenant_id: int) -> tuple[Account | None, int | None, int]:
+        """What R2, R8 and R11 need, in one hand-written query (`lib/rows.py` says why): the
+        tenant if it is enabled in the image's region, the ID of its member row if it has
+        one (current or past its end), and how many member rows the image has."""
+        sql = _MEMBERSHIP_FACTS_SQL.format(account=_ACCOUNT, members=self.members.model._meta.db_table)
+        image = self._meta.pk.get_db_prep_value(self.pk, connection)
+        row = fetch_one(sql, [image, image, tenant_id, self.region_id])
+        assert row is not None  # one row, whatever the tenant
+        return _ACCOUNT.read(row), row[-2], row[-1]
 
     # Data (issue 5): uploaded once to a queued image, read by whoever may use it (R6).
 
@@ -810,22 +844,21 @@ class Image(models.Model):
                 raise ImageProtected()
             members = list(locked.members.select_related("member"))
             locked.members.all().delete()
-            locked.events.bulk_create(
-                [
-                    locked._history_entry(
-                        user, Action.MEMBER_REMOVED, member.member, member.status, "", as_operator, "image deleted"
-                    )
-                    for member in members
-                ]
-            )
-            locked.record(
-                user, Action.IMAGE_DELETED, before=locked.status, after=Status.DELETED, by_operator=as_operator
-            )
+            before = locked.status
             stored = locked.file.name
             locked.status = Status.DELETED
             locked.deleted_at = timezone.now()
             locked.file = ""
             locked.save(update_fields=["status", "deleted_at", "file", "updated_at"])
+            # Written once the image is deleted, so that each member's notice says so (R18).
+            removed = [
+                locked._history_entry(
+                    user, Action.MEMBER_REMOVED, member.member, member.status, "", as_operator, "image deleted"
+                )
+                for member in members
+            ]
+            deleted = locked._history_entry(user, Action.IMAGE_DELETED, None, before, Status.DELETED, as_operator, "")
+            locked.events.write([*removed, deleted])
             if stored:
                 storage = locked.file.storage
                 transaction.on_commit(lambda: PendingDeletion.objects.delete_stored(storage, stored))
@@ -874,3 +907,18 @@ class PendingDeletion(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# The member calls' hand-written reads (`lib/rows.py` says why).
+_IMAGE, _ACCOUNT = Columns(Image, "i"), Columns(Account, "a")
+# R1 and R6 for the owner in one read: its image, in the endpoint's region, locked.
+_OWN_IMAGE_SQL = "SELECT {image} FROM images_image i WHERE i.id = %s AND i.owner_id = %s AND i.region_id = %s{lock}"
+# One row whatever the tenant: the tenant if enabled in the region (R8), its member row (R2), the count (R11).
+_MEMBERSHIP_FACTS_SQL = """
+SELECT {account},
+       (SELECT m.id FROM {members} m WHERE m.image_id = %s AND m.member_id = a.id),
+       (SELECT COUNT(*) FROM {members} m WHERE m.image_id = %s)
+  FROM (SELECT 1) AS one
+  LEFT JOIN accounts_account a ON a.tenant_id = %s
+   AND EXISTS (SELECT 1 FROM accounts_account_regions ar WHERE ar.account_id = a.id AND ar.region_id = %s)
+"""

@@ -10,6 +10,8 @@ from django_tasks.base import Task
 
 from imagesharing.images import tasks as image_tasks
 from imagesharing.jobs.models import Schedule
+from imagesharing.memberships import notices
+from imagesharing.memberships import tasks as member_tasks
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,10 @@ def jobs() -> list[Job]:
         # A dead upload worker's image is killed within a lease and one period.
         Job(image_tasks.reap_stuck_uploads, timedelta(seconds=settings.UPLOAD_LEASE_SECONDS)),
         Job(image_tasks.retry_data_deletions, timedelta(minutes=10)),
+        # R18: mail whose task was lost, or whose retry fell due while no worker ran, goes out.
+        Job(notices.send_due_mail, timedelta(seconds=settings.MAIL_SWEEP_SECONDS)),
+        # R22: pages and calls never show an ended offer as live; this removes it within a minute.
+        Job(member_tasks.expire_members, timedelta(minutes=1)),
     ]
 
 

@@ -1,4 +1,5 @@
-"""R16: the history both sides write. Entries are made by `Image.record`, in the change's transaction."""
+"""R16: the history both sides write. Entries are made by `Image.record`, in the change's transaction,
+and each gives the other party its notice there (R18)."""
 
 from django.conf import settings
 from django.db import models
@@ -7,12 +8,26 @@ from django.db.models import Q
 from imagesharing.accounts.models import Account
 from imagesharing.choices import Action
 from imagesharing.images.models import Image
+from imagesharing.memberships.notices import Notice
 
 
 class EventQuerySet(models.QuerySet["Event"]):
     def visible_to(self, account: Account) -> "EventQuerySet":
         """R16: an owner sees its images' history; a consumer its own memberships' history."""
         return self.filter(Q(image__owner=account) | Q(member=account))
+
+    def write(self, entries: list["Event"]) -> list["Event"]:
+        """R16 and R18: save history entries and the notices they give, in the caller's transaction.
+
+        The one way entries are written (`Image.record`, `Image.destroy`), so no change that
+        is recorded can forget to tell the other party.
+        """
+        if len(entries) == 1:
+            entries[0].save()
+        else:
+            self.bulk_create(entries)
+        Notice.objects.for_events(entries)
+        return entries
 
 
 class Event(models.Model):

@@ -1,14 +1,16 @@
 """Seed 004's "Report this image": a consumer's report about a shared image, in the operators' queue."""
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 
 from imagesharing.accounts.models import Account, User
+from imagesharing.choices import NoticeKind
 from imagesharing.errors import InvalidValue, NotFound, NotPermitted
 from imagesharing.images.models import Image
 from imagesharing.lib.decorators import alters_data
 from imagesharing.memberships.members import ImageMember
+from imagesharing.memberships.notices import Notice
 
 REPORT_DETAILS_MAX_LENGTH = 2000
 
@@ -22,7 +24,8 @@ class ImageReportQuerySet(models.QuerySet["ImageReport"]):
         """Seed 004: a consumer reports an image shared with it in error or with malicious intent.
 
         Only a member (any status) of a live shared image may report it; the owner is
-        refused, anyone else is told the image does not exist (R6).
+        refused, anyone else is told the image does not exist (R6). Every operator gets a
+        notice (R18).
         """
         account = user.account
         if account is None:
@@ -39,7 +42,12 @@ class ImageReportQuerySet(models.QuerySet["ImageReport"]):
             )
         if not ImageMember.objects.active().filter(image=image, member=account).exists():
             raise NotFound()
-        return self.create(image=image, reporter=account, reported_by=user, reason=reason, details=details.strip())
+        with transaction.atomic():
+            report = self.create(
+                image=image, reporter=account, reported_by=user, reason=reason, details=details.strip()
+            )
+            Notice.objects.notify(NoticeKind.REPORT, image, to=None, about=account.pk, report=report)  # R18
+        return report
 
 
 class ImageReport(models.Model):

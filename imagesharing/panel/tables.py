@@ -15,6 +15,7 @@ from django.http import HttpRequest
 from django.middleware.csrf import get_token
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
@@ -154,7 +155,7 @@ def offer_rows(
             '  <td data-label="Offered">{created}</td>\n'
             '  <td data-label="Changed">{updated}</td>\n'
             '  <td data-label="Your answer">'
-            '<span class="status status-{status}" tabindex="-1"{focus}>{status}</span></td>\n'
+            '<span class="status status-{status}" tabindex="-1"{focus}>{status}</span>{terms}</td>\n'
             "  <td>{answer}\n"
             '    <a class="small" href="{boot}?image={image_id}">Boot a server'
             '<span class="visually-hidden"> from {image_name}</span></a></td>\n'
@@ -171,6 +172,7 @@ def offer_rows(
             updated=utc_time(offer.updated_at),
             status=offer.status,
             focus=focus,
+            terms=_member_terms(offer, reminded=False),
             answer=answer_form(offer),
             boot=boot,
         )
@@ -178,37 +180,80 @@ def offer_rows(
     ]
 
 
-def member_rows(image: Image, members: Iterable[ImageMember], names: TenantNames) -> list[SafeString]:
+def member_rows(
+    request: HttpRequest, image: Image, members: Iterable[ImageMember], names: TenantNames
+) -> list[SafeString]:
     """The owner's members table (R7): up to the quota's 128 rows, each member as `names` shows it
-    (R21), with the owner's note to it (R19) and the links to change the note and to remove it."""
+    (R21), with its end dates (R22), the owner's note to it (R19) and the link to change the note,
+    Remind for a pending member a reminder is due to (R20), Dates and Remove."""
     remove = RowUrl("memberships:remove", image.pk, key="member.tenant_id")
+    remind = RowUrl("memberships:remind", image.pk, key="member.tenant_id")
+    dates = RowUrl("memberships:end_dates", image.pk, key="member.tenant_id")
     edit_note = RowUrl("memberships:note", image.pk, key="member.tenant_id")
-    return [
-        format_html(
-            '<tr id="member-{tenant}">\n'
-            "  <td>{who}</td>\n"
-            '  <td data-label="Status"><span class="status status-{status}">{status}</span></td>\n'
-            '  <td data-label="Your note">{note}<a class="small" href="{edit_note}"\n'
-            '         hx-get="{edit_note}" hx-target="closest tr" hx-swap="outerHTML">{note_verb}'
-            '<span class="visually-hidden"> for tenant {tenant}</span></a></td>\n'
-            '  <td data-label="Added">{created}</td>\n'
-            '  <td data-label="Last changed">{updated}</td>\n'
-            '  <td><a class="button button-danger button-small" href="{remove}"\n'
-            '         hx-get="{remove}" hx-target="closest tr" hx-swap="outerHTML">Remove'
-            '<span class="visually-hidden"> tenant {tenant}</span></a></td>\n'
-            "</tr>",
-            tenant=member.member.tenant_id,
-            who=names(member.member, editable=True),
-            status=member.status,
-            note=note_text(member.note),
-            edit_note=edit_note(member),
-            note_verb="Edit note" if member.note else "Add a note",
-            created=utc_time(member.created_at),
-            updated=utc_time(member.updated_at),
-            remove=remove(member),
+    csrf, now = csrf_input(request), timezone.now()
+    rows = []
+    for member in members:
+        tenant = member.member.tenant_id
+        rows.append(
+            format_html(
+                '<tr id="member-{tenant}">\n'
+                "  <td>{who}</td>\n"
+                '  <td data-label="Status"><span class="status status-{status}">{status}</span>{terms}</td>\n'
+                '  <td data-label="Your note">{note}<a class="small" href="{edit_note}"\n'
+                '         hx-get="{edit_note}" hx-target="closest tr" hx-swap="outerHTML">{note_verb}'
+                '<span class="visually-hidden"> for tenant {tenant}</span></a></td>\n'
+                '  <td data-label="Added">{created}</td>\n'
+                '  <td data-label="Last changed">{updated}</td>\n'
+                '  <td><div class="button-row">{remind}'
+                '<a class="button button-small" href="{dates}">Dates'
+                '<span class="visually-hidden"> of tenant {tenant}</span></a>'
+                '<a class="button button-danger button-small" href="{remove}"\n'
+                '         hx-get="{remove}" hx-target="closest tr" hx-swap="outerHTML">Remove'
+                '<span class="visually-hidden"> tenant {tenant}</span></a></div></td>\n'
+                "</tr>",
+                tenant=tenant,
+                who=names(member.member, editable=True),
+                status=member.status,
+                terms=_member_terms(member),
+                note=note_text(member.note),
+                edit_note=edit_note(member),
+                note_verb="Edit note" if member.note else "Add a note",
+                created=utc_time(member.created_at),
+                updated=utc_time(member.updated_at),
+                remind=_remind_button(member, remind(member), csrf, now),
+                dates=dates(member),
+                remove=remove(member),
+            )
         )
-        for member in members
-    ]
+    return rows
+
+
+def _member_terms(member: ImageMember, *, reminded: bool = True) -> SafeString:
+    """R20, R22 under a member's status: when its offer or access ends, and for the owner
+    (`reminded`) when it last reminded it."""
+    lines = []
+    if member.is_pending and member.offer_expires_at is not None:
+        lines.append(format_html("Offer open until {}", utc_time(member.offer_expires_at)))
+    if member.access_ends_at is not None:
+        lines.append(format_html("Access until {}", utc_time(member.access_ends_at)))
+    if reminded and member.reminded_at is not None:
+        lines.append(format_html("Reminded {}", utc_time(member.reminded_at)))
+    return format_html_join("", '<br><span class="muted small">{}</span>', ((line,) for line in lines))
+
+
+def _remind_button(member: ImageMember, url: str, csrf: SafeString, now: datetime) -> SafeString | str:
+    """R20: Remind for a pending member whose last reminder is a REMINDER_INTERVAL old, or none."""
+    due = member.next_reminder_at
+    if not member.is_pending or (due is not None and now < due):
+        return ""
+    return format_html(
+        '<form method="post" action="{url}" hx-post="{url}" hx-target="#sharing" hx-swap="outerHTML">{csrf}'
+        '<button type="submit" class="button-small">Remind<span class="visually-hidden"> tenant {tenant}</span>'
+        "</button></form>",
+        url=url,
+        csrf=csrf,
+        tenant=member.member.tenant_id,
+    )
 
 
 def image_rows(account: Account, images: Iterable[Image], names: TenantNames) -> list[SafeString]:
@@ -301,7 +346,8 @@ def _event_tenant(account: Account, tenant: Account, names: TenantNames) -> Safe
 
 
 def _event_actor(account: Account, event: Event, names: TenantNames) -> SafeString | str:
-    """R17: a tenant sees its own people's names; of another tenant, its tenant ID and display name (R21)."""
+    """R17: a tenant sees its own people's names; of another tenant, its tenant ID and display name (R21).
+    Nobody acted on what happened by itself, such as an expiry (R22)."""
     if event.by_operator:
         return "a cloud operator"
     if event.actor_account_id == account.pk:
@@ -309,7 +355,7 @@ def _event_actor(account: Account, event: Event, names: TenantNames) -> SafeStri
         return f"{name or 'a user of your tenant'} (your tenant)"
     if event.actor_account:
         return format_html("tenant {}", names(event.actor_account))
-    return mark_safe('<span class="muted">unknown</span>')
+    return "automatically"
 
 
 def event_tenant_ids(events: Iterable[Event]) -> set[int]:

@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from imagesharing.panel.views import account, answer, data, images, inbox, offers, servers, sharing, tenants
+from imagesharing.panel.views import account, answer, data, images, inbox, notices, offers, servers, sharing, tenants
 
 account_urls = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
@@ -32,10 +32,13 @@ membership_urls = [
     path("shared/", inbox.inbox, name="inbox"),
     path("shared-by-me/", offers.shared_by_me, name="shared_by_me"),
     path("shared-by-me/remove/", offers.remove_offers, name="remove_offers"),
+    path("shared-by-me/remind/", offers.remind_pending, name="remind_pending"),
     path("history/", inbox.history, name="history"),
     path("images/<uuid:image_id>/share/", sharing.share, name="share"),
     path("images/<uuid:image_id>/members/<int:tenant_id>/remove/", sharing.remove, name="remove"),
     path("images/<uuid:image_id>/members/<int:tenant_id>/note/", sharing.note, name="note"),
+    path("images/<uuid:image_id>/members/<int:tenant_id>/remind/", sharing.remind, name="remind"),
+    path("images/<uuid:image_id>/members/<int:tenant_id>/dates/", sharing.end_dates, name="end_dates"),
     path("images/<uuid:image_id>/status/", answer.set_status, name="status"),
     path("images/<uuid:image_id>/report/", answer.report, name="report"),
 ]
@@ -47,9 +50,18 @@ server_urls = [
     path("<uuid:server_id>/delete/", servers.delete, name="delete"),
 ]
 
+notice_urls = [
+    path("notices/", notices.notice_list, name="list"),
+    path("notices/read/", notices.mark_all_read, name="read_all"),
+    path("notices/<int:notice_id>/read/", notices.mark_read, name="read"),
+    path("notices/preferences/", notices.preferences, name="preferences"),
+    path("unsubscribe/<str:token>/", notices.unsubscribe, name="unsubscribe"),
+]
+
 urlpatterns = [
     path("", include((account_urls, "accounts"))),
     path("images/", include((image_urls, "images"))),
     path("servers/", include((server_urls, "servers"))),
     path("", include((membership_urls, "memberships"))),
+    path("", include((notice_urls, "notices"))),
 ]

@@ -397,24 +397,32 @@ def statements(call) -> list[str]:
     return [query["sql"].split()[0] for query in captured if "SAVEPOINT" not in query["sql"]]
 
 
-def test_member_create_reads_twice_and_writes_the_member_and_its_history(api_as, owner, consumer, shared_image):
+# R18: the people to tell (with their e-mail choice), their notices, and the mail task when one wants e-mail.
+NOTICES = ["SELECT", "INSERT"]
+MAILED = [*NOTICES, "INSERT"]
+
+
+@pytest.mark.parametrize("email", ["", "consumer@example.com"], ids=["no-email", "email"])
+def test_member_create_reads_twice_and_writes_the_member_and_its_history(api_as, owner, consumer, shared_image, email):
     """Issue 11: ten statements before; now the token with its region, the image locked (R1, R6),
-    the tenant with R2's duplicate and R11's count, then the two inserts (R16)."""
+    the tenant with R2's duplicate and R11's count, then the two inserts (R16), then R18's notice."""
+    consumer.email = email
+    consumer.save(update_fields=["email"])
     producer = api_as(owner)
     producer.get("/v2/images")  # the token's first use is recorded once, not per call
 
     ran = statements(lambda: share(producer, shared_image, consumer))
 
-    assert ran == ["SELECT", "SELECT", "SELECT", "INSERT", "INSERT"]
+    assert ran == ["SELECT", "SELECT", "SELECT", "INSERT", "INSERT", *(MAILED if email else NOTICES)]
 
 
 def test_member_update_reads_once_and_writes_the_status_and_its_history(api_as, owner, consumer, shared_image):
     """Issue 11: the token with its region, the member's own row locked with its image, then
-    the update and its history (R3, R16)."""
+    the update and its history (R3, R16), then the producer's notice (R18)."""
     factories.member(owner, shared_image, consumer)
     member = api_as(consumer)
     member.get("/v2/images")
 
     ran = statements(lambda: answer(member, shared_image, consumer, "accepted"))
 
-    assert ran == ["SELECT", "SELECT", "UPDATE", "INSERT"]
+    assert ran == ["SELECT", "SELECT", "UPDATE", "INSERT", *NOTICES]

@@ -36,6 +36,7 @@ def pages_of(cast) -> dict[str, list[str]]:
             f"/images/{image.pk}/delete/",
             "/usage/",
             "/tokens/",
+            "/notices/preferences/",
         ],
         "consumer": [
             "/shared/",
@@ -45,6 +46,7 @@ def pages_of(cast) -> dict[str, list[str]]:
             "/servers/boot/",
             f"/servers/{server.pk}/delete/",
             "/history/",
+            "/notices/",
             "/no-such-page/",
         ],
     }

@@ -18,6 +18,7 @@ PAGES = [
     "/shared/",
     "/history/",
     f"/images/{ANY}/members/900001/remove/",
+    f"/images/{ANY}/members/900001/dates/",
     f"/images/{ANY}/report/",
     "/servers/",
     "/servers/boot/",
@@ -28,14 +29,19 @@ PAGES = [
     "/account/",
     "/labels/",
     "/labels/900001/",
+    "/notices/",
+    "/notices/preferences/",
 ]
 ACTIONS = [
     "/region/",
     "/shared-by-me/remove/",
+    "/shared-by-me/remind/",
     f"/images/{ANY}/edit/",
     f"/images/{ANY}/delete/",
     f"/images/{ANY}/share/",
     f"/images/{ANY}/members/900001/remove/",
+    f"/images/{ANY}/members/900001/remind/",
+    f"/images/{ANY}/members/900001/dates/",
     f"/images/{ANY}/status/",
     f"/images/{ANY}/report/",
     "/servers/boot/",
@@ -47,6 +53,9 @@ ACTIONS = [
     "/account/",
     "/labels/",
     "/labels/900001/",
+    "/notices/read/",
+    "/notices/1/read/",
+    "/notices/preferences/",
 ]
 
 
@@ -94,7 +103,19 @@ def test_sign_out_is_a_post(as_owner):
 
 
 @pytest.mark.parametrize(
-    "path", ["/", "/images/", "/shared/", "/shared-by-me/", "/servers/", "/usage/", "/tokens/", "/account/", "/labels/"]
+    "path",
+    [
+        "/",
+        "/images/",
+        "/shared/",
+        "/shared-by-me/",
+        "/servers/",
+        "/usage/",
+        "/tokens/",
+        "/notices/",
+        "/account/",
+        "/labels/",
+    ],
 )
 def test_an_operator_without_a_tenant_is_pointed_to_the_admin(as_operator, path):
     response = as_operator.get(path)

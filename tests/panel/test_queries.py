@@ -128,7 +128,37 @@ def test_the_server_list(owner, consumer, dfw, shared_image):
     assert measured(build, client, "/servers/") == [8, 8]  # with the unaccepted offers that boot, servers elsewhere
 
 
-@pytest.mark.parametrize("path", ["/", "/usage/", "/tokens/", "/history/"])
+def test_the_notices_page(owner, consumer, dfw):
+    """R18: the page, and the bell on it, whose count shares the pending badge's query."""
+    producers = [factories.user(factories.account(dfw)) for _ in range(3)]
+
+    def build(start, end):
+        for number in range(start, end):
+            producer = producers[number % len(producers)]
+            image = factories.image(producer, dfw, name=f"offer-{number}", visibility="shared")
+            member = factories.member(producer, image, consumer)
+            if number % 3 == 1:
+                member.set_status(consumer, "accepted")
+                member.remove(producer)
+
+    client = signed_in(consumer)
+    assert measured(build, client, "/notices/") == [5, 5]  # session, user, regions, the header's counts, notices
+    marker = client.get("/notices/").context["notices"][-1].pk
+    assert count_queries(client, "/notices/", marker=marker) == 6  # one more: the marker row
+
+
+def test_the_bell_costs_no_query_of_its_own(consumer, owner, shared_image):
+    """The unread count is read in the pending badge's query: a page shows both for one."""
+    factories.member(owner, shared_image, consumer)
+    client = signed_in(consumer)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get("/usage/").content.decode()
+    assert 'id="pending-badge" class="badge">1' in page and '<span class="badge">1<span' in page
+    counted = [query["sql"] for query in queries if "notice" in query["sql"]]
+    assert len(counted) == 1 and "memberships_imagemember" in counted[0]
+
+
+@pytest.mark.parametrize("path", ["/", "/usage/", "/tokens/", "/history/", "/notices/preferences/"])
 def test_the_other_pages_do_not_grow_either(owner, consumer, dfw, path):
     from imagesharing.accounts.models import ApiToken
 

@@ -9,9 +9,10 @@ from imagesharing.errors import DomainError
 from imagesharing.images.models import Image
 from imagesharing.memberships.history import Event
 from imagesharing.memberships.members import ImageMember
+from imagesharing.memberships.notices import MailOptOut, Notice
 from imagesharing.servers.models import Server
 
-_TABLES = (Account, ApiToken, TenantLabel, Image, ImageMember, Event, Server)
+_TABLES = (Account, ApiToken, TenantLabel, Image, ImageMember, Event, Notice, MailOptOut, Server)
 
 
 def snapshot() -> dict:

@@ -7,6 +7,7 @@ from imagesharing.choices import MemberStatus
 from imagesharing.errors import DomainError, QuotaExceeded, TenantUnavailable
 from imagesharing.memberships.history import Event
 from imagesharing.memberships.members import ImageMember
+from imagesharing.memberships.notices import Notice
 from tests import factories
 from tests.rules.checks import refused
 
@@ -98,3 +99,18 @@ def test_r17_r19_r21_a_stranger_reaches_no_note_and_no_label(owner, consumer, st
     tenant_ids = [owner.account.tenant_id, consumer.account.tenant_id]
     assert TenantLabel.objects.for_tenants(stranger.account, tenant_ids) == {}
     assert not TenantLabel.objects.of(stranger.account).exists()
+
+
+def test_r17_r18_notices_show_a_bystander_nothing_and_each_side_only_its_counterparty(
+    owner, consumer, other_consumer, stranger, crowded
+):
+    assert (
+        not Notice.objects.filter(recipient__account=stranger.account)
+        .exclude(counterparty=None)
+        .exclude(image__owner=stranger.account)
+    )
+    for person in (consumer, other_consumer):
+        told_of = set(Notice.objects.filter(recipient=person).values_list("counterparty", flat=True))
+        assert told_of == {owner.account.pk}
+    told_owner = set(Notice.objects.filter(recipient=owner).values_list("counterparty", flat=True))
+    assert told_owner == {consumer.account.pk, other_consumer.account.pk}

@@ -1,6 +1,7 @@
 """Forms of the sharing pages. They parse what a person typed; the model methods decide."""
 
 import re
+from datetime import UTC, date, datetime, time, timedelta
 
 from django import forms
 
@@ -32,12 +33,48 @@ def _is_tenant_id(entry: str) -> bool:
     return True
 
 
-class ShareForm(forms.Form):
+def end_of_day(day: date | None) -> datetime | None:
+    """A date typed as "until 31 March" lasts through that day, in UTC."""
+    return None if day is None else datetime.combine(day + timedelta(days=1), time.min, tzinfo=UTC)
+
+
+def day_of(end: datetime | None) -> date | None:
+    """The date `end_of_day` made `end` from, to show it in the form again."""
+    return None if end is None else (end.astimezone(UTC) - timedelta(microseconds=1)).date()
+
+
+class EndDatesForm(forms.Form):
+    """R22: when an offer left unanswered is withdrawn, and when a share ends; both optional."""
+
+    offer_open_until = forms.DateField(
+        required=False,
+        label="Offer open until",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Optional. Still pending at the end of this day (UTC), the offer is withdrawn.",
+    )
+    access_until = forms.DateField(
+        required=False,
+        label="Access until",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Optional. At the end of this day (UTC) the member is removed; its servers keep running.",
+    )
+
+    def end_dates(self) -> dict[str, datetime | None]:
+        """The keyword arguments of `Image.share_with` and `ImageMember.set_end_dates`."""
+        return {
+            "offer_expires_at": end_of_day(self.cleaned_data.get("offer_open_until")),
+            "access_ends_at": end_of_day(self.cleaned_data.get("access_until")),
+        }
+
+
+class ShareForm(EndDatesForm):
     """One or many tenant IDs, separated by commas, spaces or new lines.
 
     Entries that are not tenant IDs are set aside as malformed and answered as such;
     the rest go to `Image.share_with`, which answers for each one.
     """
+
+    field_order = ["tenant_ids", "offer_open_until", "access_until", "acknowledge"]
 
     tenant_ids = forms.CharField(
         label="Tenant IDs",

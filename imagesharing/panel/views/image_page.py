@@ -48,7 +48,7 @@ def sharing_section(
     names = TenantNames(request.account, listed | set(shown), sharing_url(image.pk))
     first_share = image.is_first_share(member_count=len(members))
     return {
-        "members": member_rows(image, members, names),
+        "members": member_rows(request, image, members, names),
         "names": names,
         "dormant": dormant,
         "share_form": form or ShareForm(first_share=first_share),

@@ -88,3 +88,15 @@ def remove_offers(request: TenantRequest) -> HttpResponse:
         "servers and snapshots they already made stay their own.",
     )
     return redirect("memberships:shared_by_me")
+
+
+@require_POST
+@tenant_view()
+def remind_pending(request: TenantRequest) -> HttpResponse:
+    """R20 in bulk: remind every pending member of the tenant's images that a reminder is due to."""
+    reminded = ImageMember.objects.remind_pending(request.user)
+    if reminded:
+        messages.success(request, f"Reminded {reminded} pending member{'s' if reminded != 1 else ''}.")
+    else:
+        messages.info(request, "No pending member is due a reminder: each can be reminded once a day.")
+    return redirect("memberships:shared_by_me")

@@ -1,5 +1,6 @@
 """The owner's Sharing section of the image page, and the actions that answer with it:
-Share with tenants (R2, R8, R9, R11, R19's note, seed 004's checklist), a member's note (R19) and Remove (R12).
+Share with tenants (R2, R8, R9, R11, R19's note, R22, seed 004's checklist), a member's note (R19),
+Remove (R12), Remind (R20) and a member's end dates (R22).
 
 The section itself is built by `image_page.sharing_section`, for the page and for
 these actions alike; after a share without JavaScript the per-ID results wait in the
@@ -11,9 +12,10 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_http_methods, require_POST
 
-from imagesharing.errors import AlreadyMember, ChecklistRequired, QuotaExceeded, TenantUnavailable
+from imagesharing.errors import AlreadyMember, ChecklistRequired, InvalidValue, QuotaExceeded, TenantUnavailable
 from imagesharing.images.models import Image, ShareResult
-from imagesharing.panel.forms.sharing import NoteForm, ShareForm
+from imagesharing.lib.times import utc_minutes
+from imagesharing.panel.forms.sharing import EndDatesForm, NoteForm, ShareForm, day_of
 from imagesharing.panel.gates import image_for, member_for
 from imagesharing.panel.http import TenantRequest, sharing_url, tenant_view
 from imagesharing.panel.rendering import render_page, wants_fragment
@@ -70,9 +72,12 @@ def share(request: TenantRequest, image_id) -> HttpResponse:
                 form.cleaned_data["tenant_ids"],
                 acknowledged=form.cleaned_data.get("acknowledge", False),
                 note=form.cleaned_data["note"],
+                **form.end_dates(),
             )
         except ChecklistRequired as error:
             form.add_error("acknowledge" if "acknowledge" in form.fields else None, error.message)
+        except InvalidValue as error:
+            form.add_error(None, error.message)
     if not form.is_valid():
         for errors in form.errors.values():
             messages.error(request, " ".join(map(str, errors)))
@@ -104,7 +109,7 @@ def note(request: TenantRequest, image_id, tenant_id: int) -> HttpResponse:
             if not wants_fragment(request):
                 return redirect(sharing_url(image.pk))
             names = TenantNames(request.account, [member.member.tenant_id], sharing_url(image.pk))
-            row = {"row": member_rows(image, [member], names)[0]}
+            row = {"row": member_rows(request, image, [member], names)[0]}
             return render_page(request, "memberships/note.html", row, fragment="row")
     context = {"image": image, "member": member, "form": form}
     return render_page(request, "memberships/note.html", context, fragment="edit")
@@ -126,3 +131,33 @@ def remove(request: TenantRequest, image_id, tenant_id: int) -> HttpResponse:
         "servers and snapshots it already made stay its own.",
     )
     return _answer(request, image)
+
+
+@require_POST
+@tenant_view(back=sharing_url)
+def remind(request: TenantRequest, image_id, tenant_id: int) -> HttpResponse:
+    """R20: remind a pending member of the offer (at most once per REMINDER_INTERVAL)."""
+    image = image_for(request, image_id)
+    member = member_for(request, image, tenant_id).remind(request.user)
+    again = utc_minutes(member.next_reminder_at)
+    messages.success(request, f"Reminded tenant {member.member.tenant_id}. You can remind it again after {again}.")
+    return _answer(request, image)
+
+
+@require_http_methods(["GET", "POST"])
+@tenant_view(back=sharing_url)
+def end_dates(request: TenantRequest, image_id, tenant_id: int) -> HttpResponse:
+    """R22: when this member's offer is withdrawn if unanswered, and when its access ends."""
+    image = image_for(request, image_id)
+    member = member_for(request, image, tenant_id)
+    initial = {"offer_open_until": day_of(member.offer_expires_at), "access_until": day_of(member.access_ends_at)}
+    form = EndDatesForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            member.set_end_dates(request.user, **form.end_dates())
+        except InvalidValue as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, f"Saved the dates of tenant {member.member.tenant_id}.")
+            return redirect(sharing_url(image.pk))
+    return render_page(request, "memberships/end_dates.html", {"image": image, "member": member, "form": form})

@@ -3,6 +3,7 @@
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.core.validators import validate_email
 from django.db import transaction
 
 from imagesharing.accounts.models import Account, User
@@ -10,7 +11,10 @@ from imagesharing.errors import DomainError
 
 
 class Command(BaseCommand):
-    help = "Create a tenant: create_tenant TENANT_ID --name NAME --region DFW [--region ORD] [--user U --password P]"
+    help = (
+        "Create a tenant: create_tenant TENANT_ID --name NAME --region DFW [--region ORD]"
+        " [--user U --password P [--email ADDRESS]]"
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("tenant_id")
@@ -18,10 +22,18 @@ class Command(BaseCommand):
         parser.add_argument("--region", action="append", required=True, dest="regions", metavar="CODE")
         parser.add_argument("--user", dest="username")
         parser.add_argument("--password")
+        parser.add_argument("--email", default="", help="the login's e-mail address, for its notices (R18)")
 
-    def handle(self, *args, tenant_id, name, regions, username, password, **options):
+    def handle(self, *args, tenant_id, name, regions, username, password, email, **options):
         if bool(username) != bool(password):
             raise CommandError("--user and --password go together.")
+        if email and not username:
+            raise CommandError("--email is the address of the login: give --user and --password too.")
+        if email:
+            try:
+                validate_email(email)
+            except ValidationError:
+                raise CommandError(f"{email!r} is not an e-mail address.") from None
         if username and User.objects.filter(username=username).exists():
             raise CommandError(f"The username {username!r} is taken.")
         if password:
@@ -33,10 +45,10 @@ class Command(BaseCommand):
             with transaction.atomic():
                 account = Account.objects.create_tenant(tenant_id, name, regions)
                 if username:
-                    User.objects.create_user(username, password=password, account=account)
+                    User.objects.create_user(username, email=email, password=password, account=account)
         except DomainError as error:
             raise CommandError(error.message) from None
         codes = ", ".join(region.code for region in account.regions.all())
         self.stdout.write(f"Created tenant {account.tenant_id} ({account.name}) in {codes}.")
         if username:
-            self.stdout.write(f"Created user {username}.")
+            self.stdout.write(f"Created user {username}" + (f" <{email}>." if email else "."))

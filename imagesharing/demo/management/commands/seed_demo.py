@@ -98,8 +98,14 @@ class Command(BaseCommand):
     def login(self, username: str, password: str, account: Account, staff: bool = False) -> User:
         user = User.objects.filter(username=username).first()
         if user is None:
+            # An address, so that the demo's notices come by e-mail too (to var/mail/ under `make run`).
             user = User.objects.create_user(
-                username, password=password, account=account, is_staff=staff, is_superuser=staff
+                username,
+                email=f"{username}@example.com",
+                password=password,
+                account=account,
+                is_staff=staff,
+                is_superuser=staff,
             )
         return user
 
