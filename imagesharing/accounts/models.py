@@ -320,3 +320,23 @@ def _read_token(digest: str, region_code: str | None) -> tuple[ApiToken | None, 
     user.account = _ACCOUNT.read(row, len(_TOKEN) + len(_USER))
     token.user = user
     return token, row[-1]
+
+
+_SESSION_USER_SQL = """
+SELECT {user}, {account}
+  FROM accounts_user u
+  LEFT JOIN accounts_account a ON a.id = u.account_id
+ WHERE u.id = %s
+"""
+
+
+def read_user(user_id: int) -> User | None:
+    """A session's user with its tenant, the first read of every panel page, by hand
+    (`lib/rows.py` says why)."""
+    row = fetch_one(_SESSION_USER_SQL.format(user=_USER, account=_ACCOUNT), [user_id])
+    if row is None:
+        return None
+    user = _USER.read(row)
+    if user is not None:
+        user.account = _ACCOUNT.read(row, len(_USER))
+    return user
