@@ -55,6 +55,34 @@ def test_upload_records_size_md5_and_sha512(owner, queued, media):
         assert opened.read() == data
 
 
+def test_chunks_are_hashed_and_spooled_in_order_however_they_are_batched(owner, queued, monkeypatch):
+    monkeypatch.setattr("imagesharing.images.data.BATCH_SIZE", 1000)  # many batches, the reader waiting on them
+    monkeypatch.setattr("imagesharing.images.data.IN_FLIGHT", 1)
+    data = generated(100_003)
+
+    queued.receive_data(owner, chunks(data, 333))
+
+    queued.refresh_from_db()
+    assert (queued.size, queued.checksum) == (len(data), hashlib.md5(data).hexdigest())
+    assert queued.os_hash_value == hashlib.sha512(data).hexdigest()
+    with queued.open_data(owner) as opened:
+        assert opened.read() == data
+
+
+def test_a_spool_that_cannot_be_written_kills_the_image(owner, queued, media, monkeypatch):
+    def disk_full(self, batch):
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr("django.core.files.uploadedfile.TemporaryUploadedFile.writelines", disk_full, raising=False)
+
+    with pytest.raises(OSError, match="No space left"):
+        queued.receive_data(owner, chunks(generated(3 * MIB)))
+
+    queued.refresh_from_db()
+    assert queued.status == Status.KILLED
+    assert stored_files(media) == []
+
+
 def test_matching_declarations_are_accepted(owner, queued):
     data = generated(1000)
 

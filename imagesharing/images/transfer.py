@@ -17,6 +17,10 @@ from imagesharing.images.data import CHUNK_SIZE, UPLOAD_INTERRUPTED, IncomingDat
 
 # The most of a refused body read and dropped so that the client sees the answer.
 DISCARD_LIMIT = 64 * 1024 * 1024
+# Request bodies are read in pieces of this size. gunicorn and Django's multipart parser
+# copy each piece a few times; at this size they spent the fewest CPU cycles per byte
+# (measured against 64 KiB and 1 MiB, issue 11).
+READ_SIZE = 256 * 1024
 
 NO_FILE = "Choose the image file to upload."
 FORM_NEVER_ENDS = (
@@ -33,7 +37,7 @@ class ImageUploadHandler(FileUploadHandler):
     """Streams a form's file field straight into `IncomingData`, so the panel's upload is
     written once and refused as soon as it passes the limit, not after filling the disk."""
 
-    chunk_size = CHUNK_SIZE
+    chunk_size = READ_SIZE
 
     def __init__(self, request: HttpRequest, limit: int):
         super().__init__(request)
@@ -102,7 +106,7 @@ def body_cut_short(request: HttpRequest) -> bool:
     return isinstance(stream, LimitedStream) and stream._pos < stream.limit  # type: ignore[attr-defined]
 
 
-def read_chunks(stream, size: int = CHUNK_SIZE) -> Iterator[bytes]:
+def read_chunks(stream, size: int = READ_SIZE) -> Iterator[bytes]:
     """A file object (or a request with a Content-Length) as chunks."""
     while chunk := stream.read(size):
         yield chunk
