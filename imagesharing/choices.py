@@ -13,6 +13,17 @@ class Visibility(models.TextChoices):
     PUBLIC = "public"
 
 
+class Role(models.TextChoices):
+    """R27: what a person may do for its tenant. Ordered from most to least."""
+
+    ADMIN = "admin"
+    MEMBER = "member"
+    READER = "reader"
+
+
+ROLE_RANK = {Role.READER: 0, Role.MEMBER: 1, Role.ADMIN: 2}
+
+
 class Status(models.TextChoices):
     """An image's life: `queued` until its data arrives, `saving` meanwhile, then `active`."""
 

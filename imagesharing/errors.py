@@ -38,6 +38,12 @@ class NotPermitted(DomainError):
     default_message = "You are not allowed to do that."
 
 
+class RoleRequired(NotPermitted):
+    """R27: the person's role in its tenant does not allow this; the message names the role needed."""
+
+    default_message = "Your role in this tenant does not allow that."
+
+
 class TooSoon(DomainError):
     """R20: a reminder before the interval since the last one has passed."""
 

@@ -9,7 +9,8 @@ from django.contrib.auth.models import AbstractUser
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
-from imagesharing.errors import InvalidValue, NotPermitted, RegionNotEnabled, TenantUnavailable
+from imagesharing.choices import ROLE_RANK, Role
+from imagesharing.errors import InvalidValue, NotFound, NotPermitted, RegionNotEnabled, RoleRequired, TenantUnavailable
 from imagesharing.lib.decorators import alters_data
 from imagesharing.lib.parse import parse_tenant_id
 from imagesharing.lib.rows import Columns, fetch_one
@@ -112,6 +113,38 @@ class User(AbstractUser):
         help_text="The tenant this user acts for. Only staff-only operator logins may have none.",
     )
 
+    role = models.CharField(
+        max_length=8,
+        choices=Role.choices,
+        default=Role.MEMBER,
+        help_text="R27: admin (everything, people and tokens), member (shares, answers, boots), reader (sees only).",
+    )
+
+    def has_role(self, role: str) -> bool:
+        """R27: this person's role is `role` or above (an admin is also a member and a reader)."""
+        return ROLE_RANK[Role(self.role)] >= ROLE_RANK[Role(role)]
+
+    @property
+    def can_change(self) -> bool:
+        """R27, for templates: whether this person may change anything of the tenant's."""
+        return self.has_role(Role.MEMBER)
+
+    @property
+    def is_tenant_admin(self) -> bool:
+        """R27, for templates: whether this person manages the tenant's people and tokens."""
+        return self.has_role(Role.ADMIN)
+
+    def require_role(self, role: str, doing: str) -> None:
+        """R27: the one check every method that changes a tenant's things makes first.
+
+        `doing` completes the refusal ("share images"), which names the role needed.
+        """
+        if self.has_role(role):
+            return
+        if role == Role.ADMIN:
+            raise RoleRequired(f"Only a tenant admin can {doing}.")
+        raise RoleRequired(f"Readers cannot {doing}: ask a member or an admin of your tenant.")
+
     def require_operator(self) -> None:
         """R10 and operator actions: only cloud staff may act outside their tenant's rights."""
         if not self.is_staff:
@@ -123,8 +156,22 @@ def _digest(token: str) -> str:
 
 
 class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
-    def issue(self, user: User, name: str, lifetime: timedelta | None = None) -> tuple["ApiToken", str]:
-        """Create a token and return it with its plain text, which is never stored."""
+    def seen_by(self, user: User) -> "ApiTokenQuerySet":
+        """A person's own tokens; R27: a tenant admin sees all of the tenant's, each with its person."""
+        if user.is_tenant_admin and user.account_id is not None:
+            return self.filter(user__account_id=user.account_id).select_related("user")
+        return self.filter(user=user).select_related("user")
+
+    def issue(
+        self, user: User, name: str, lifetime: timedelta | None = None, *, as_operator: bool = False
+    ) -> tuple["ApiToken", str]:
+        """Create a token and return it with its plain text, which is never stored.
+
+        R27: members and admins make their own; a reader's token (read-only, as its person)
+        comes from an operator (`manage.py issue_token`).
+        """
+        if not as_operator:
+            user.require_role(Role.MEMBER, "create API tokens")
         name = (name or "").strip()
         if not name or len(name) > 100:
             raise InvalidValue("A token needs a name of 1 to 100 characters.")
@@ -182,6 +229,16 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+    @alters_data
+    def revoke(self, user: User) -> None:
+        """A person revokes its own tokens, whatever its role (a leaked one must die); R27: a
+        tenant admin revokes any of the tenant's. Anyone else is told there is no such token."""
+        if self.user_id != user.pk:
+            if self.user.account_id != user.account_id or user.account_id is None:
+                raise NotFound("No such token.")
+            user.require_role(Role.ADMIN, "revoke other people's tokens")
+        self.delete()
 
     @alters_data
     def touch(self, now) -> None:

@@ -107,5 +107,9 @@ def sharing_url(image_id, **_) -> str:
     return image_url(image_id) + "#sharing"
 
 
+def shared_by_me_url(**_) -> str:
+    return reverse("memberships:shared_by_me")
+
+
 def servers_url(**_) -> str:
     return reverse("servers:list")

@@ -4,15 +4,16 @@ from contextlib import contextmanager
 
 import pytest
 
-from imagesharing.accounts.models import Account, ApiToken
+from imagesharing.accounts.models import Account, ApiToken, User
 from imagesharing.errors import DomainError
 from imagesharing.images.models import Image
 from imagesharing.memberships.history import Event
 from imagesharing.memberships.members import ImageMember
 from imagesharing.memberships.notices import MailOptOut, Notice
+from imagesharing.memberships.reports import ImageReport
 from imagesharing.servers.models import Server
 
-_TABLES = (Account, ApiToken, Image, ImageMember, Event, Notice, MailOptOut, Server)
+_TABLES = (Account, User, ApiToken, Image, ImageMember, Event, Notice, MailOptOut, ImageReport, Server)
 
 
 def snapshot() -> dict:

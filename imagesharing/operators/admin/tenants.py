@@ -33,9 +33,9 @@ class AccountAdmin(IdSearchAdmin):
 @admin.register(User)
 class UserAdmin(IdSearchAdmin, DjangoUserAdmin):
     # Django's UserAdmin sets its fieldsets; the stubs type them as ModelAdmin's, which may be None.
-    fieldsets = (*(DjangoUserAdmin.fieldsets or ()), ("Tenant", {"fields": ("account",)}))
-    add_fieldsets = (*DjangoUserAdmin.add_fieldsets, ("Tenant", {"fields": ("account",)}))
-    list_display = ("username", "account", "email", "is_staff", "is_active", "last_login")
+    fieldsets = (*(DjangoUserAdmin.fieldsets or ()), ("Tenant", {"fields": ("account", "role")}))
+    add_fieldsets = (*DjangoUserAdmin.add_fieldsets, ("Tenant", {"fields": ("account", "role")}))
+    list_display = ("username", "account", "role", "email", "is_staff", "is_active", "last_login")
     list_select_related = ("account",)
     search_fields = ("username", "=account__tenant_id")
     search_help_text = "Username or tenant ID."

@@ -12,7 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from imagesharing.accounts.models import Account, Region, User
-from imagesharing.choices import Visibility
+from imagesharing.choices import Role, Visibility
 from imagesharing.images.models import Image
 from imagesharing.servers.models import Server
 
@@ -101,6 +101,7 @@ class Command(BaseCommand):
                 email=f"{username}@example.com",
                 password=password,
                 account=account,
+                role=Role.ADMIN,  # R27: each demo tenant's first person runs it
                 is_staff=staff,
                 is_superuser=staff,
             )

@@ -1,0 +1,100 @@
+"""R27 in the panel: every action, for an admin, a member and a reader of the owner's and of the
+consumer's tenant. Admins and members change what the action changes; a reader is told which
+role it needs and nothing changes."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from imagesharing.choices import Role
+from imagesharing.images.models import Image
+from imagesharing.servers.models import Server
+from tests import factories
+from tests.panel.conftest import messages_of, signed_in
+from tests.rules.checks import snapshot
+
+
+@pytest.fixture
+def scene(people, owner, consumer, stranger, dfw):
+    """What each action works on: the owner's images (one shared with the consumer, pending), a
+    queued one, and a server of the consumer's booted from the shared image."""
+    shared = factories.image(owner, dfw, name="shared", visibility="shared")
+    member = factories.member(owner, shared, consumer)
+    server = Server.objects.boot(consumer, shared, "web-1")
+    return {
+        "shared": shared,
+        "member": member,
+        "private": factories.image(owner, dfw, name="private"),
+        "queued": factories.image(owner, dfw, name="queued", active=False),
+        "server": server,
+        "stranger": stranger.account.tenant_id,
+        "consumer": consumer.account.tenant_id,
+    }
+
+
+def _member_path(s, tail):
+    return f"/images/{s['shared'].pk}/members/{s['consumer']}/{tail}/"
+
+
+# (side, action): the POST each makes. The side is the tenant whose person acts.
+ACTIONS = {
+    ("owner", "import"): lambda s: (
+        "/images/import/",
+        {"name": "new", "disk_format": "qcow2", "container_format": "bare", "min_disk": "0", "min_ram": "0"},
+    ),
+    ("owner", "upload"): lambda s: (
+        f"/images/{s['queued'].pk}/upload/",
+        {"file": SimpleUploadedFile("disk.qcow2", b"x" * 100)},
+    ),
+    ("owner", "edit"): lambda s: (f"/images/{s['private'].pk}/edit/", {"name": "renamed", "visibility": "private"}),
+    ("owner", "delete"): lambda s: (f"/images/{s['private'].pk}/delete/", {}),
+    ("owner", "share"): lambda s: (
+        f"/images/{s['shared'].pk}/share/",
+        {"tenant_ids": str(s["stranger"]), "acknowledge": "on"},
+    ),
+    ("owner", "remove"): lambda s: (_member_path(s, "remove"), {}),
+    ("owner", "remind"): lambda s: (_member_path(s, "remind"), {}),
+    ("owner", "dates"): lambda s: (_member_path(s, "dates"), {"access_until": "2999-01-01"}),
+    ("owner", "remind all pending"): lambda s: ("/shared-by-me/remind/", {}),
+    ("owner", "remove offers"): lambda s: ("/shared-by-me/remove/", {"member": [s["member"].pk], "confirmed": "yes"}),
+    ("owner", "create token"): lambda s: ("/tokens/", {"name": "ci", "lifetime": "30"}),
+    ("consumer", "accept"): lambda s: (f"/images/{s['shared'].pk}/status/", {"status": "accepted"}),
+    ("consumer", "report"): lambda s: (f"/images/{s['shared'].pk}/report/", {"reason": "error", "details": ""}),
+    ("consumer", "boot"): lambda s: ("/servers/boot/", {"image_id": str(s["shared"].pk), "name": "web-2"}),
+    ("consumer", "snapshot"): lambda s: (f"/servers/{s['server'].pk}/snapshot/", {"name": "snap"}),
+    ("consumer", "delete server"): lambda s: (f"/servers/{s['server'].pk}/delete/", {}),
+}
+ROLES = [Role.ADMIN, Role.MEMBER, Role.READER]
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("side, action", list(ACTIONS))
+def test_r27_every_panel_action_for_every_role(people, scene, operator, side, action, role):
+    """operator: a report has someone to notify, so that it changes something when allowed."""
+    client = signed_in(people[f"{side} {role}"])
+    path, data = ACTIONS[side, action](scene)
+    before = snapshot()
+    response = client.post(path, data)
+    assert response.status_code in (200, 302)
+    if role == Role.READER:
+        assert snapshot() == before
+        assert any("Readers cannot" in message for message in messages_of(response)) or (
+            b"Readers cannot" in response.content
+        )
+    else:
+        assert snapshot() != before, messages_of(response)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_r27_personal_things_stay_each_persons_own_for_every_role(people, scene, role):
+    """Reading one's notices, one's mail preferences and the region one works in are not the tenant's."""
+    client = signed_in(people[f"consumer {role}"])
+    assert client.post("/notices/read/").status_code == 302
+    assert client.post("/notices/preferences/", {"email": []}).status_code == 302
+    assert client.post("/region/", {"region": "DFW"}).status_code == 302
+
+
+def test_r27_a_readers_refused_upload_leaves_the_image_queued(people, scene):
+    signed_in(people["owner reader"]).post(
+        f"/images/{scene['queued'].pk}/upload/", {"file": SimpleUploadedFile("disk.qcow2", b"x" * 100)}
+    )
+    assert Image.objects.get(pk=scene["queued"].pk).status == "queued"
