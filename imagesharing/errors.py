@@ -44,6 +44,13 @@ class RoleRequired(NotPermitted):
     default_message = "Your role in this tenant does not allow that."
 
 
+class LastAdmin(DomainError):
+    """R27: a tenant always keeps at least one active admin."""
+
+    http_status = 409
+    default_message = "A tenant always keeps at least one admin: make someone else an admin first."
+
+
 class TooSoon(DomainError):
     """R20: a reminder before the interval since the last one has passed."""
 

@@ -6,13 +6,22 @@ import secrets
 from datetime import timedelta
 
 from django.contrib.auth.models import AbstractUser
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from imagesharing.choices import ROLE_RANK, Role
-from imagesharing.errors import InvalidValue, NotFound, NotPermitted, RegionNotEnabled, RoleRequired, TenantUnavailable
+from imagesharing.errors import (
+    InvalidValue,
+    LastAdmin,
+    NotFound,
+    NotPermitted,
+    RegionNotEnabled,
+    RoleRequired,
+    TenantUnavailable,
+)
 from imagesharing.lib.decorators import alters_data
-from imagesharing.lib.parse import parse_tenant_id
+from imagesharing.lib.parse import parse_field_value, parse_tenant_id
 from imagesharing.lib.rows import Columns, fetch_one
 
 
@@ -95,6 +104,21 @@ class Account(models.Model):
         """Codes of regions this tenant is known, by an earlier read, to be enabled in."""
         return self.__dict__.setdefault("_known_regions", set())
 
+    def people_seen_by(self, user: "User") -> "models.QuerySet[User]":
+        """R27: a tenant admin sees its tenant's people (removed ones too), admins first."""
+        user.require_role(Role.ADMIN, "see the tenant's people")
+        if user.account_id != self.pk:
+            raise NotFound("No such tenant.")
+        return self.users.order_by("-is_active", "role", "username")
+
+    def get_person(self, user: "User", person_id: object) -> "User":
+        """One person of the tenant, for its admin; anyone else's is NotFound."""
+        pk = parse_field_value(User, "pk", person_id)
+        person = None if pk is None else self.people_seen_by(user).filter(pk=pk).first()
+        if person is None:
+            raise NotFound("No such person.")
+        return person
+
     def require_region(self, region: Region) -> None:
         """R8: refuse to act in a region this tenant is not enabled in."""
         if not self.is_enabled_in(region):
@@ -145,10 +169,139 @@ class User(AbstractUser):
             raise RoleRequired(f"Only a tenant admin can {doing}.")
         raise RoleRequired(f"Readers cannot {doing}: ask a member or an admin of your tenant.")
 
+    @alters_data
+    def set_role(self, by: "User", role: str, *, as_operator: bool = False) -> None:
+        """R27: a tenant admin (or an operator) changes a person's role; recorded (who, when,
+        before, after). The last active admin is never demoted (`_lock_people`)."""
+        if role not in Role.values:
+            raise InvalidValue(f"A role is one of {', '.join(Role.values)}.")
+        with transaction.atomic():
+            person = self._lock_people(by, "change people's roles", as_operator)
+            before = person.role
+            if before == role:
+                return
+            if before == Role.ADMIN:
+                person._require_another_admin()
+            User.objects.filter(pk=person.pk).update(role=role)
+            PersonChange.objects.record(by, person, PersonChange.Action.ROLE_CHANGED, before, role, as_operator)
+        self.role = role
+
+    @alters_data
+    def remove_from_tenant(self, by: "User", *, as_operator: bool = False) -> None:
+        """R27: a tenant admin (or an operator) removes a person: the login is deactivated and its
+        API tokens and sessions end at once. The last active admin is never removed."""
+        with transaction.atomic():
+            person = self._lock_people(by, "remove people", as_operator)
+            if not person.is_active:
+                raise NotFound("No such person.")
+            if person.role == Role.ADMIN:
+                person._require_another_admin()
+            User.objects.filter(pk=person.pk).update(is_active=False)
+            person.api_tokens.all().delete()
+            person.sessions.all().delete()
+            PersonChange.objects.record(by, person, PersonChange.Action.REMOVED, person.role, "", as_operator)
+        self.is_active = False
+
+    def _lock_people(self, by: "User", doing: str, as_operator: bool) -> "User":
+        """R27's gate for people changes, then the tenant's row locked: every change to a tenant's
+        people waits for the one before, so two demotions at once cannot both pass the last-admin
+        check. Returns this person re-read under the lock."""
+        if as_operator:
+            by.require_operator()
+        else:
+            by.require_role(Role.ADMIN, doing)
+            if by.account_id is None or by.account_id != self.account_id:
+                raise NotFound("No such person.")
+        if self.account_id is None:
+            raise InvalidValue("This login belongs to no tenant.")
+        Account.objects.select_for_update().filter(pk=self.account_id).first()
+        return User.objects.get(pk=self.pk)
+
+    def _require_another_admin(self) -> None:
+        """R27, under `_lock_people`: some other active person of the tenant is an admin."""
+        others = User.objects.filter(account=self.account_id, role=Role.ADMIN, is_active=True).exclude(pk=self.pk)
+        if not others.exists():
+            raise LastAdmin()
+
+    @alters_data
+    def sign_out_everywhere(self) -> int:
+        """End every session of this person (on every device and host: sessions live in the
+        database); returns how many ended."""
+        return self.sessions.all().delete()[0]
+
     def require_operator(self) -> None:
         """R10 and operator actions: only cloud staff may act outside their tenant's rights."""
         if not self.is_staff:
             raise NotPermitted("Only cloud operators can do that.")
+
+
+class PersonChangeQuerySet(models.QuerySet["PersonChange"]):
+    def seen_by(self, user: User) -> "PersonChangeQuerySet":
+        """R27: a tenant admin sees its tenant's people history, newest first."""
+        user.require_role(Role.ADMIN, "see the tenant's people")
+        rows = self.filter(account=user.account_id).select_related("person", "actor")
+        return rows.order_by("-created_at", "-pk")
+
+    @alters_data
+    def record(
+        self, by: User | None, person: User, action: str, before: str, after: str, by_operator: bool = False
+    ) -> "PersonChange":
+        """Write one entry, in the change's transaction."""
+        assert person.account is not None  # only a tenant's people have a history here
+        return self.create(
+            account=person.account,
+            person=person,
+            actor=by,
+            by_operator=by_operator,
+            action=action,
+            before=before,
+            after=after,
+        )
+
+
+class PersonChange(models.Model):
+    """R27's history of a tenant's people: who changed whom, when, before and after.
+
+    Apart from R16's image history: it concerns people, not images, and only the
+    tenant's admins (and operators) read it.
+    """
+
+    class Action(models.TextChoices):
+        INVITED = "invited"
+        JOINED = "joined"
+        ROLE_CHANGED = "role_changed", "role changed"
+        REMOVED = "removed"
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="people_changes")
+    person = models.ForeignKey(User, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    actor = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    by_operator = models.BooleanField(default=False)
+    action = models.CharField(max_length=16, choices=Action.choices)
+    before = models.CharField(max_length=254, blank=True)
+    after = models.CharField(max_length=254, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PersonChangeQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["account", "-created_at"], name="people_change_account_time")]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.person}"
+
+
+class PersonSession(AbstractBaseSession):
+    """A panel session, kept in the database with its person, so that a person's sessions can be
+    listed and ended everywhere (`accounts/sessions.py` is the engine that fills `user`)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, null=True, blank=True, related_name="sessions")
+    last_seen_at = models.DateTimeField(auto_now=True)
+
+    @classmethod
+    def get_session_store_class(cls):
+        from imagesharing.accounts.sessions import SessionStore  # the engine imports this model
+
+        return SessionStore
 
 
 def _digest(token: str) -> str:

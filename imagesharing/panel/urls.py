@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from imagesharing.panel.views import account, answer, data, images, inbox, notices, offers, servers, sharing
+from imagesharing.panel.views import account, answer, data, images, inbox, notices, offers, people, servers, sharing
 
 account_urls = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
@@ -13,6 +13,9 @@ account_urls = [
     path("usage/", account.usage, name="usage"),
     path("tokens/", account.tokens, name="tokens"),
     path("tokens/<int:token_id>/revoke/", account.revoke_token, name="revoke_token"),
+    path("people/", people.people, name="people"),
+    path("people/<int:person_id>/role/", people.set_role, name="set_role"),
+    path("people/<int:person_id>/remove/", people.remove_person, name="remove_person"),
 ]
 
 image_urls = [

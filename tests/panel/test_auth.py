@@ -25,6 +25,8 @@ PAGES = [
     f"/servers/{ANY}/delete/",
     "/usage/",
     "/tokens/",
+    "/people/",
+    "/people/1/remove/",
     "/notices/",
     "/notices/preferences/",
 ]
@@ -45,6 +47,8 @@ ACTIONS = [
     f"/servers/{ANY}/delete/",
     "/tokens/",
     "/tokens/1/revoke/",
+    "/people/1/role/",
+    "/people/1/remove/",
     "/notices/read/",
     "/notices/1/read/",
     "/notices/preferences/",

@@ -14,7 +14,8 @@ from datetime import timedelta
 import pytest
 from django.db import connection, transaction
 
-from imagesharing.choices import Action, MemberStatus, Status
+from imagesharing.accounts.models import PersonChange
+from imagesharing.choices import Action, MemberStatus, Role, Status
 from imagesharing.errors import AlreadyMember, NotFound, QuotaExceeded
 from imagesharing.images.models import Image
 from imagesharing.images.uploads import Upload
@@ -215,3 +216,24 @@ def test_a_running_upload_renews_its_lease_and_is_not_reaped(owner, dfw, setting
         assert Upload.objects.get(pk=image.pk).lease_until > first_lease + timedelta(seconds=1)
     upload.finish()
     assert Image.objects.get(pk=image.pk).status == Status.SAVING
+
+
+def test_r27_two_admins_demoting_each_other_at_once_leave_one_admin(dfw):
+    """Each sees the other as an admin when it starts; the tenant's row lock makes the second
+    wait for the first and then find itself the last admin."""
+    account = factories.account(dfw)
+    first, second = (factories.user(account, role=Role.ADMIN) for _ in range(2))
+    results = race(
+        [held(lambda: first.set_role(second, Role.MEMBER)), held(lambda: second.set_role(first, Role.MEMBER))]
+    )
+    assert kinds(results) == ["LastAdmin", "NoneType"]
+    assert account.users.filter(role=Role.ADMIN, is_active=True).count() == 1
+    assert PersonChange.objects.count() == 1
+
+
+def test_r27_an_admin_removed_while_demoting_the_other_leaves_one_admin(dfw):
+    account = factories.account(dfw)
+    first, second = (factories.user(account, role=Role.ADMIN) for _ in range(2))
+    results = race([held(lambda: first.remove_from_tenant(second)), held(lambda: second.set_role(first, Role.READER))])
+    assert kinds(results) == ["LastAdmin", "NoneType"]
+    assert account.users.filter(role=Role.ADMIN, is_active=True).count() == 1
