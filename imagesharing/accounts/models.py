@@ -244,12 +244,21 @@ class PersonChangeQuerySet(models.QuerySet["PersonChange"]):
 
     @alters_data
     def record(
-        self, by: User | None, person: User, action: str, before: str, after: str, by_operator: bool = False
+        self,
+        by: User | None,
+        person: User | None,
+        action: str,
+        before: str,
+        after: str,
+        by_operator: bool = False,
+        *,
+        account: Account | None = None,
     ) -> "PersonChange":
-        """Write one entry, in the change's transaction."""
-        assert person.account is not None  # only a tenant's people have a history here
+        """Write one entry, in the change's transaction (`account`: when there is no person yet)."""
+        account = account or (person.account if person is not None else None)
+        assert account is not None  # only a tenant's people have a history here
         return self.create(
-            account=person.account,
+            account=account,
             person=person,
             actor=by,
             by_operator=by_operator,
@@ -427,3 +436,10 @@ def _read_token(digest: str, region_code: str | None) -> tuple[ApiToken | None, 
     user.account = _ACCOUNT.read(row, len(_TOKEN) + len(_USER))
     token.user = user
     return token, row[-1]
+
+
+# Invitations (R27) live in their own module, over the classes above; importing it here
+# registers its model with the app, as the memberships app's models module does.
+from imagesharing.accounts.invitations import Invitation  # noqa: E402
+
+__all__ = ["Account", "ApiToken", "Invitation", "PersonChange", "PersonSession", "Region", "User"]

@@ -14,6 +14,7 @@ account_urls = [
     path("tokens/", account.tokens, name="tokens"),
     path("tokens/<int:token_id>/revoke/", account.revoke_token, name="revoke_token"),
     path("people/", people.people, name="people"),
+    path("invitations/<str:token>/", people.join, name="invitation"),
     path("people/<int:person_id>/role/", people.set_role, name="set_role"),
     path("people/<int:person_id>/remove/", people.remove_person, name="remove_person"),
 ]

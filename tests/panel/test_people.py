@@ -2,7 +2,9 @@
 and readers are refused with the role they would need."""
 
 import pytest
+from django.test import Client
 
+from imagesharing.accounts.invitations import Invitation
 from imagesharing.accounts.models import User
 from imagesharing.choices import Role
 from tests.panel.conftest import messages_of, signed_in, text_of
@@ -59,3 +61,42 @@ def test_another_tenants_person_is_not_found(people):
     stranger = people["consumer reader"]
     assert client.get(f"/people/{stranger.pk}/remove/").status_code == 404
     assert client.post(f"/people/{stranger.pk}/role/", {"role": "admin"}).status_code == 404
+
+
+def test_an_admin_invites_from_the_people_page(people):
+    client = signed_in(people["owner admin"])
+    response = client.post("/people/", {"email": "new@example.com", "role": "reader"})
+    assert response.status_code == 302 and response["Location"] == "/people/"
+    page = text_of(client.get("/people/"))
+    assert 'id="invitations"' in page and "new@example.com as reader" in page
+
+
+def test_a_bad_address_is_shown_with_the_form(people):
+    page = text_of(signed_in(people["owner admin"]).post("/people/", {"email": "nope", "role": "reader"}))
+    assert "valid email" in page and not Invitation.objects.exists()
+
+
+def test_the_link_lets_the_person_join_and_signs_it_in(people):
+    invitation = Invitation.objects.invite(people["owner admin"], "new@example.com", Role.MEMBER)
+    client = Client()
+    path = f"/invitations/{invitation.token}/"
+    page = text_of(client.get(path))
+    assert "as <strong>member</strong>" in page and "Producer" in page
+    data = {"username": "newbie", "password1": "a-long-pass-phrase-42", "password2": "a-long-pass-phrase-42"}
+    response = client.post(path, data)
+    assert response.status_code == 302 and response["Location"] == "/"
+    assert client.get("/").wsgi_request.user.username == "newbie"
+    used = Client().get(path)
+    assert used.status_code == 410 and "used already" in text_of(used)
+
+
+def test_mismatched_passwords_are_refused_and_the_link_kept(people):
+    invitation = Invitation.objects.invite(people["owner admin"], "new@example.com", Role.MEMBER)
+    data = {"username": "newbie", "password1": "a-long-pass-phrase-42", "password2": "another-pass-phrase-42"}
+    page = text_of(Client().post(f"/invitations/{invitation.token}/", data))
+    assert "differ" in page and Invitation.objects.open().count() == 1
+
+
+@pytest.mark.django_db
+def test_a_bad_link_is_404():
+    assert Client().get("/invitations/nonsense/").status_code == 404

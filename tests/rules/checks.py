@@ -4,7 +4,7 @@ from contextlib import contextmanager
 
 import pytest
 
-from imagesharing.accounts.models import Account, ApiToken, User
+from imagesharing.accounts.models import Account, ApiToken, Invitation, PersonChange, User
 from imagesharing.errors import DomainError
 from imagesharing.images.models import Image
 from imagesharing.memberships.history import Event
@@ -13,7 +13,20 @@ from imagesharing.memberships.notices import MailOptOut, Notice
 from imagesharing.memberships.reports import ImageReport
 from imagesharing.servers.models import Server
 
-_TABLES = (Account, User, ApiToken, Image, ImageMember, Event, Notice, MailOptOut, ImageReport, Server)
+_TABLES = (
+    Account,
+    User,
+    ApiToken,
+    Invitation,
+    PersonChange,
+    Image,
+    ImageMember,
+    Event,
+    Notice,
+    MailOptOut,
+    ImageReport,
+    Server,
+)
 
 
 def snapshot() -> dict:
