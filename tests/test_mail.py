@@ -284,3 +284,14 @@ def test_r27_an_invitation_mailed_while_the_server_is_down_goes_out_later(smtp_p
         time.sleep(1.1)
         run_worker_once()
     assert len(mailbox.to("new@example.com")) == 1
+
+
+def test_r27_a_password_reset_mail_is_sent_by_the_worker_not_the_request(smtp_port, owner):
+    owner.email = "owner@example.com"
+    owner.save(update_fields=["email"])
+    with smtp_server(smtp_port, Mailbox()) as mailbox:
+        Client().post("/password/reset/", {"email": "owner@example.com"})
+        assert mailbox.messages == []
+        run_worker_once()
+    [message] = mailbox.to("owner@example.com")
+    assert "https://panel.example/password/reset/" in message.get_body(("plain",)).get_content()

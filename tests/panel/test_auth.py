@@ -27,6 +27,8 @@ PAGES = [
     "/tokens/",
     "/people/",
     "/people/1/remove/",
+    "/profile/",
+    "/profile/password/",
     "/notices/",
     "/notices/preferences/",
 ]
@@ -49,6 +51,8 @@ ACTIONS = [
     "/tokens/1/revoke/",
     "/people/1/role/",
     "/people/1/remove/",
+    "/profile/sign-out-everywhere/",
+    "/profile/password/",
     "/notices/read/",
     "/notices/1/read/",
     "/notices/preferences/",
