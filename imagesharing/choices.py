@@ -74,6 +74,7 @@ class NoticeKind(models.TextChoices):
     REMINDER = "reminder", "a producer reminds you of an offer"
     EXPIRED = "expired", "an offer or a share expires"
     REPORT = "report", "a tenant reports an image (operators)"
+    REPORT_CLOSED = "closed", "an operator closes your tenant's report (admins)"
 
 
 # The kinds a tenant's people receive, in the order the preferences page lists them.

@@ -92,4 +92,7 @@ class ImageReport(models.Model):
         self.closed_at = timezone.now()
         self.closed_by = user
         self.resolution = resolution.strip()
-        self.save(update_fields=["closed_at", "closed_by", "resolution"])
+        with transaction.atomic():
+            self.save(update_fields=["closed_at", "closed_by", "resolution"])
+            # R27: the outcome goes to the reporting tenant's admins (R18's AUDIENCE).
+            Notice.objects.notify(NoticeKind.REPORT_CLOSED, self.image, to=[self.reporter_id], about=None, report=self)
