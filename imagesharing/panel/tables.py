@@ -58,8 +58,11 @@ class AnswerForms:
     def __init__(self, request: HttpRequest, *, target: str, next_url: str):
         self.csrf, self.target, self.next_url = csrf_input(request), target, next_url
         self.url = RowUrl("memberships:status", key="image_id")
+        self.shown = can_change(request)
 
-    def __call__(self, offer: ImageMember) -> SafeString:
+    def __call__(self, offer: ImageMember) -> SafeString | str:
+        if not self.shown:
+            return ""  # R27: a reader's answer would be refused
         name = offer.image.name
         buttons = format_html_join(
             "\n  ",
@@ -83,6 +86,7 @@ def offer_rows(request: HttpRequest, offers: Iterable[ImageMember], next_url: st
     """The inbox's rows (R5): the offer, its producer and times, the answer buttons, Boot."""
     detail, boot = RowUrl("images:detail", key="image_id"), reverse("servers:boot")
     answer_form = AnswerForms(request, target="closest tr", next_url=next_url)
+    boot_link = _BOOT_LINK if can_change(request) else ""
     focus = mark_safe(" data-focus") if getattr(request, "htmx", False) and request.method == "POST" else ""
     return [
         format_html(
@@ -94,9 +98,7 @@ def offer_rows(request: HttpRequest, offers: Iterable[ImageMember], next_url: st
             '  <td data-label="Changed">{updated}</td>\n'
             '  <td data-label="Your answer">'
             '<span class="status status-{status}" tabindex="-1"{focus}>{status}</span>{terms}</td>\n'
-            "  <td>{answer}\n"
-            '    <a class="small" href="{boot}?image={image_id}">Boot a server'
-            '<span class="visually-hidden"> from {image_name}</span></a></td>\n'
+            "  <td>{answer}\n    {boot_link}</td>\n"
             "</tr>",
             pk=offer.pk,
             detail=detail(offer),
@@ -111,10 +113,32 @@ def offer_rows(request: HttpRequest, offers: Iterable[ImageMember], next_url: st
             focus=focus,
             terms=_member_terms(offer, reminded=False),
             answer=answer_form(offer),
-            boot=boot,
+            boot_link=format_html(boot_link, boot=boot, image_id=offer.image_id, image_name=offer.image.name),
         )
         for offer in offers
     ]
+
+
+# R27: the buttons of a row, left out for a reader (whose every click would be refused);
+# whether they show is asked once per table, never per row.
+_BOOT_LINK = (
+    '<a class="small" href="{boot}?image={image_id}">Boot a server'
+    '<span class="visually-hidden"> from {image_name}</span></a>'
+)
+_MEMBER_ACTIONS = (
+    '<div class="button-row">{remind}'
+    '<a class="button button-small" href="{dates}">Dates'
+    '<span class="visually-hidden"> of tenant {tenant}</span></a>'
+    '<a class="button button-danger button-small" href="{remove}"\n'
+    '         hx-get="{remove}" hx-target="closest tr" hx-swap="outerHTML">Remove'
+    '<span class="visually-hidden"> tenant {tenant}</span></a></div>'
+)
+
+
+def can_change(request: HttpRequest) -> bool:
+    """R27, once per table: whether the signed-in person may use a row's buttons."""
+    user = getattr(request, "user", None)
+    return bool(user is not None and user.is_authenticated and user.can_change)
 
 
 def member_rows(request: HttpRequest, image: Image, members: Iterable[ImageMember]) -> list[SafeString]:
@@ -124,6 +148,7 @@ def member_rows(request: HttpRequest, image: Image, members: Iterable[ImageMembe
     remind = RowUrl("memberships:remind", image.pk, key="member.tenant_id")
     dates = RowUrl("memberships:end_dates", image.pk, key="member.tenant_id")
     csrf, now = csrf_input(request), timezone.now()
+    actions = _MEMBER_ACTIONS if can_change(request) else ""
     rows = []
     for member in members:
         tenant = member.member.tenant_id
@@ -134,21 +159,21 @@ def member_rows(request: HttpRequest, image: Image, members: Iterable[ImageMembe
                 '  <td data-label="Status"><span class="status status-{status}">{status}</span>{terms}</td>\n'
                 '  <td data-label="Added">{created}</td>\n'
                 '  <td data-label="Last changed">{updated}</td>\n'
-                '  <td><div class="button-row">{remind}'
-                '<a class="button button-small" href="{dates}">Dates'
-                '<span class="visually-hidden"> of tenant {tenant}</span></a>'
-                '<a class="button button-danger button-small" href="{remove}"\n'
-                '         hx-get="{remove}" hx-target="closest tr" hx-swap="outerHTML">Remove'
-                '<span class="visually-hidden"> tenant {tenant}</span></a></div></td>\n'
+                "  <td>{actions}</td>\n"
                 "</tr>",
                 tenant=tenant,
                 status=member.status,
                 terms=_member_terms(member),
                 created=utc_time(member.created_at),
                 updated=utc_time(member.updated_at),
-                remind=_remind_button(member, remind(member), csrf, now),
-                dates=dates(member),
-                remove=remove(member),
+                actions=actions
+                and format_html(
+                    actions,
+                    remind=_remind_button(member, remind(member), csrf, now),
+                    dates=dates(member),
+                    remove=remove(member),
+                    tenant=tenant,
+                ),
             )
         )
     return rows

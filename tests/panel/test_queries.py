@@ -179,7 +179,7 @@ def test_the_people_page(owner):
             person = factories.user(owner.account, username=f"person-{number}", role=Role.READER)
             person.set_role(owner, Role.MEMBER)
 
-    assert measured(build, signed_in(owner), "/people/") == [6, 6]
+    assert measured(build, signed_in(owner), "/people/") == [7, 7]
 
 
 def test_the_tokens_page_of_an_admin(owner):

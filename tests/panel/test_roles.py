@@ -98,3 +98,63 @@ def test_r27_a_readers_refused_upload_leaves_the_image_queued(people, scene):
         f"/images/{scene['queued'].pk}/upload/", {"file": SimpleUploadedFile("disk.qcow2", b"x" * 100)}
     )
     assert Image.objects.get(pk=scene["queued"].pk).status == "queued"
+
+
+# R27: a reader's pages show no button that would be refused (the model would refuse it anyway).
+REFUSED_MARKS = [
+    "Import an image",
+    'action="/images/{shared}/upload/"',
+    "Share</button>",
+    "Save settings",
+    "Delete this image",
+    ">Remove<",
+    ">Dates<",
+    "Remind",
+    "Accept<",
+    "Reject<",
+    "Boot server",
+    "Boot a server<span",
+    "Snapshot<",
+    "Delete<",
+    "report this image",
+    "Create token",
+    "Remove selected",
+]
+
+
+def _pages(scene) -> list[str]:
+    shared = scene["shared"].pk
+    return [
+        "/images/",
+        f"/images/{shared}/",
+        f"/images/{scene['queued'].pk}/",
+        "/shared/",
+        "/shared-by-me/",
+        "/servers/",
+        f"/servers/boot/?image={shared}",
+        "/tokens/",
+    ]
+
+
+@pytest.mark.parametrize("side", ["owner", "consumer"])
+def test_r27_a_readers_panel_shows_no_button_that_would_be_refused(people, scene, side):
+    client = signed_in(people[f"{side} reader"])
+    for path in _pages(scene):
+        if side == "consumer" and str(scene["queued"].pk) in path:
+            continue  # the owner's queued image is not the consumer's to see (R6)
+        response = client.get(path)
+        assert response.status_code == 200, path
+        page = response.content.decode()
+        for mark in REFUSED_MARKS:
+            assert mark.format(shared=scene["shared"].pk) not in page, (path, mark)
+
+
+@pytest.mark.parametrize("side", ["owner", "consumer"])
+def test_r27_a_members_panel_shows_them(people, scene, side):
+    client = signed_in(people[f"{side} member"])
+    pages = "".join(client.get(path).content.decode() for path in _pages(scene))
+    expected = ["Import an image", "Boot server", "Create token"] + (
+        ["Share</button>", "Save settings", ">Remove<", "Remind"] if side == "owner" else ["Accept<", "Snapshot<"]
+    )
+    for mark in expected:
+        assert mark in pages, mark
