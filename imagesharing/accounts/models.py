@@ -205,7 +205,8 @@ class User(AbstractUser):
     def _lock_people(self, by: "User", doing: str, as_operator: bool) -> "User":
         """R27's gate for people changes, then the tenant's row locked: every change to a tenant's
         people waits for the one before, so two demotions at once cannot both pass the last-admin
-        check. Returns this person re-read under the lock."""
+        check. The acting admin is read again under the lock (it may have been demoted or removed
+        meanwhile). Returns this person re-read under the lock."""
         if as_operator:
             by.require_operator()
         else:
@@ -215,6 +216,11 @@ class User(AbstractUser):
         if self.account_id is None:
             raise InvalidValue("This login belongs to no tenant.")
         Account.objects.select_for_update().filter(pk=self.account_id).first()
+        if not as_operator:
+            actor = User.objects.filter(pk=by.pk, is_active=True).first()
+            if actor is None:
+                raise NotPermitted("Your login was removed from this tenant.")
+            actor.require_role(Role.ADMIN, doing)
         return User.objects.get(pk=self.pk)
 
     def _require_another_admin(self) -> None:
