@@ -31,8 +31,12 @@ from serving import PYTHON, ROOT, free_port, gunicorn, manage, stop, wait_until_
 PRODUCER = 950000
 ON, OFF, BULK = 960000, 970000, 980000  # the first tenant ID of each group of consumers
 
+# Run by `manage.py shell`, with its numbers from the environment (BENCH_*).
 SETUP = """
+import os
 from imagesharing.accounts.models import Account, Region, User
+names = "PRODUCER ON OFF BULK N OFFERS".split()
+PRODUCER, ON, OFF, BULK, N, OFFERS = (int(os.environ["BENCH_" + name]) for name in names)
 dfw = Region.objects.get_or_create(code="DFW", defaults={"name": "Dallas"})[0]
 def tenant(number, email):
     account = Account.objects.create(tenant_id=number, name=f"Tenant {number}")
@@ -112,9 +116,8 @@ def main() -> None:
     try:
         manage(env, "migrate", "--noinput", "-v0")
         manage(env, "collectstatic", "--noinput", "-v0")
-        script = SETUP.replace("PRODUCER", str(PRODUCER)).replace("OFFERS", str(options.offers))
-        script = script.replace("N)", f"{options.n})").replace("ON +", f"{ON} +").replace("OFF +", f"{OFF} +")
-        manage(env, "shell", "-c", script.replace("BULK +", f"{BULK} +"))
+        numbers = {"PRODUCER": PRODUCER, "ON": ON, "OFF": OFF, "BULK": BULK, "N": options.n, "OFFERS": options.offers}
+        manage({**env, **{f"BENCH_{name}": str(value) for name, value in numbers.items()}}, "shell", "-c", SETUP)
         token = manage(env, "issue_token", f"u{PRODUCER}").strip()
         server = gunicorn(env, port)
         wait_until_up(port)

@@ -48,6 +48,7 @@ class Action(models.TextChoices):
     MEMBER_ADDED = "member_added", "member added"
     MEMBER_STATUS_CHANGED = "member_status", "member status changed"
     MEMBER_REMOVED = "member_removed", "member removed"
+    MEMBER_NOTE_CHANGED = "member_note", "offer note changed"
     MEMBER_EXPIRED = "member_expired", "member expired"
     MEMBER_REMINDED = "member_reminded", "member reminded"
     MEMBER_TERMS_CHANGED = "member_terms", "member dates changed"

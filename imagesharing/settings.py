@@ -333,6 +333,8 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Cloud Images <noreply@localh
 MAIL_SWEEP_SECONDS = env_int("MAIL_SWEEP_SECONDS", 60, minimum=1)
 # After a failed attempt a message waits this long, doubling with each failure, at most an hour.
 MAIL_RETRY_SECONDS = env_int("MAIL_RETRY_SECONDS", 30, minimum=1)
+# Finished task results (and their tracebacks, in the admin) are kept this many days.
+TASK_RESULT_DAYS = env_int("TASK_RESULT_DAYS", 7, minimum=1)
 # Where the panel is reached from outside: the links in e-mail (and the unsubscribe link).
 PANEL_URL = env_str("PANEL_URL", "http://127.0.0.1:8000").rstrip("/")
 

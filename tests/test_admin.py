@@ -570,6 +570,17 @@ def test_no_admin_list_opens_to_a_tenant_login_or_a_stranger(client, owner, mode
     assert client.get(url).url.startswith(reverse("admin:login"))
 
 
+def test_operators_rename_tenants_but_never_read_an_offers_note(ops, owner, consumer, shared_image):
+    """R21: operators edit display names; R19: the note is for the producer and that consumer alone."""
+    member = shared_image.share_with(
+        owner, [consumer.account.tenant_id], acknowledged=True, note="between us two"
+    ).added[0]
+    page = ops.get(reverse("admin:memberships_imagemember_change", args=[member.pk]))
+    assert page.status_code == 200 and "between us two" not in page.content.decode()
+    form = ops.get(reverse("admin:accounts_account_change", args=[owner.account_id])).content.decode()
+    assert "Display name" in form
+
+
 # R18: operators hear of reports in the admin.
 
 

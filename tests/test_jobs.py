@@ -18,6 +18,7 @@ from imagesharing.choices import Status
 from imagesharing.images import tasks
 from imagesharing.images.models import Image
 from imagesharing.images.uploads import ABANDONED, Upload
+from imagesharing.jobs import tasks as job_tasks
 from imagesharing.jobs.models import Schedule
 from imagesharing.jobs.schedule import enqueue_due
 from imagesharing.memberships import tasks as member_tasks
@@ -28,6 +29,7 @@ REAP = tasks.reap_stuck_uploads.module_path
 RETRY = tasks.retry_data_deletions.module_path
 MAIL = send_due_mail.module_path
 EXPIRE = member_tasks.expire_members.module_path
+PRUNE = job_tasks.prune_task_results.module_path
 
 
 def enqueued(path: str) -> int:
@@ -45,7 +47,7 @@ def stuck(owner, dfw):
 
 @pytest.mark.django_db
 def test_each_job_is_enqueued_once_per_period():
-    assert sorted(enqueue_due()) == sorted([REAP, RETRY, MAIL, EXPIRE])
+    assert sorted(enqueue_due()) == sorted([REAP, RETRY, MAIL, EXPIRE, PRUNE])
     assert enqueue_due() == []  # the same period: nothing is due
 
     Schedule.objects.filter(job=REAP).update(due_at=timezone.now() - timedelta(seconds=1))
@@ -95,3 +97,17 @@ def test_two_worker_hosts_run_each_job_once_per_period(stuck, tmp_path):
     assert enqueued(RETRY) == 1  # due every 10 minutes: once, not once per host
     assert 2 <= enqueued(REAP) <= elapsed // 3 + 1  # once per 3 s period, not once per host
     assert set(DBTaskResult.objects.values_list("status", flat=True)) == {"SUCCESSFUL"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_finished_task_results_older_than_a_week_are_pruned(settings):
+    settings.TASK_RESULT_DAYS = 7
+    enqueue_due()
+    call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0)
+    finished = DBTaskResult.objects.finished()
+    assert finished.count() == 5
+    finished.filter(task_path=REAP).update(finished_at=timezone.now() - timedelta(days=8))
+    DBTaskResult.objects.filter(task_path=RETRY).update(status="READY", finished_at=None)  # still waiting
+    assert job_tasks.prune_task_results.call() == 1
+    assert not DBTaskResult.objects.filter(task_path=REAP).exists()
+    assert DBTaskResult.objects.filter(task_path=RETRY).exists()

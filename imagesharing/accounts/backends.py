@@ -2,7 +2,7 @@
 
 from django.contrib.auth.backends import ModelBackend
 
-from imagesharing.accounts.models import User
+from imagesharing.accounts.models import User, read_user
 
 
 class TenantBackend(ModelBackend):
@@ -10,5 +10,5 @@ class TenantBackend(ModelBackend):
     one query before the view runs instead of two."""
 
     def get_user(self, user_id) -> User | None:
-        user = User._default_manager.select_related("account").filter(pk=user_id).first()
+        user = read_user(user_id)
         return user if user is not None and self.user_can_authenticate(user) else None

@@ -3,6 +3,7 @@
 import hashlib
 import hmac
 import secrets
+from collections.abc import Iterable
 from datetime import timedelta
 
 from django.contrib.auth.models import AbstractUser
@@ -16,6 +17,7 @@ from imagesharing.errors import (
     LastAdmin,
     NotFound,
     NotPermitted,
+    QuotaExceeded,
     RegionNotEnabled,
     RoleRequired,
     TenantUnavailable,
@@ -23,6 +25,19 @@ from imagesharing.errors import (
 from imagesharing.lib.decorators import alters_data
 from imagesharing.lib.parse import parse_field_value, parse_tenant_id
 from imagesharing.lib.rows import Columns, fetch_one
+
+TENANT_NAME_MAX_LENGTH = 128
+LABEL_MAX_LENGTH = 100
+# A tenant's private labels (R21) are its notebook, not a directory: a bound keeps the Labels page one page.
+LABELS_PER_TENANT = 1000
+
+
+def clean_tenant_name(name: object) -> str:
+    """R21: a tenant's display name, as operators and the tenant itself give it: 1 to 128 characters."""
+    name = name.strip() if isinstance(name, str) else ""
+    if not name or len(name) > TENANT_NAME_MAX_LENGTH or "\x00" in name:
+        raise InvalidValue(f"A tenant needs a name of 1 to {TENANT_NAME_MAX_LENGTH} characters.")
+    return name
 
 
 class RegionQuerySet(models.QuerySet["Region"]):
@@ -57,9 +72,7 @@ class AccountQuerySet(models.QuerySet["Account"]):
             tenant_id = parse_tenant_id(tenant_id)
         except TenantUnavailable:
             raise InvalidValue(f"A tenant ID is a positive whole number, not {tenant_id!r}.") from None
-        name = (name or "").strip()
-        if not name or len(name) > 128:
-            raise InvalidValue("A tenant needs a name of 1 to 128 characters.")
+        name = clean_tenant_name(name)
         codes = [code.upper() for code in region_codes]
         regions = list(Region.objects.filter(code__in=codes))
         unknown = sorted(set(codes) - {region.code for region in regions})
@@ -81,7 +94,12 @@ class Account(models.Model):
     """A tenant: the unit that owns images and servers and is charged for them."""
 
     tenant_id = models.PositiveBigIntegerField(unique=True, verbose_name="tenant ID")
-    name = models.CharField(max_length=128)
+    name = models.CharField(
+        max_length=TENANT_NAME_MAX_LENGTH,
+        verbose_name="display name",
+        help_text="R21: shown beside the tenant ID to its counterparties only (its members, the owners of images "
+        "shared with it); the tenant changes it in its panel.",
+    )
     regions = models.ManyToManyField(Region, related_name="accounts", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -123,6 +141,16 @@ class Account(models.Model):
         """R8: refuse to act in a region this tenant is not enabled in."""
         if not self.is_enabled_in(region):
             raise RegionNotEnabled(f"Your account is not enabled in region {region.code}.")
+
+    @alters_data
+    def rename(self, user: "User", name: object) -> None:
+        """R21: a person of the tenant changes its display name (operators do it in the admin);
+        R27: its admin."""
+        if user.account_id != self.pk:
+            raise NotPermitted("Only a person of this tenant can rename it.")
+        user.require_role(Role.ADMIN, "rename the tenant")
+        self.name = clean_tenant_name(name)
+        self.save(update_fields=["name"])
 
 
 class User(AbstractUser):
@@ -319,6 +347,89 @@ class PersonSession(AbstractBaseSession):
         return SessionStore
 
 
+def label_tenant_id(value: object) -> int:
+    """R21, R17: any well-formed tenant ID may be labelled; whether it exists is never looked up."""
+    try:
+        return parse_tenant_id(value)
+    except TenantUnavailable:
+        raise InvalidValue("A tenant ID is a positive whole number.") from None
+
+
+def clean_label(text: object) -> str:
+    """R21: a private label as typed, stripped; blank clears it."""
+    text = text.strip() if isinstance(text, str) else ""
+    if len(text) > LABEL_MAX_LENGTH or "\x00" in text:
+        raise InvalidValue(f"A label is at most {LABEL_MAX_LENGTH} characters.")
+    return text
+
+
+class TenantLabelQuerySet(models.QuerySet["TenantLabel"]):
+    def of(self, owner: Account) -> "TenantLabelQuerySet":
+        """R21: a tenant's own labels, and nobody else's, by tenant ID."""
+        return self.filter(owner=owner).order_by("tenant_id")
+
+    def for_tenants(self, owner: Account, tenant_ids: Iterable[int]) -> dict[int, str]:
+        """R21: the owner's labels of these tenant IDs (a page's), in one query; none asked, none run."""
+        wanted = set(tenant_ids)
+        if not wanted:
+            return {}
+        return dict(self.of(owner).filter(tenant_id__in=wanted).values_list("tenant_id", "text"))
+
+    @alters_data
+    def set_label(self, user: User, tenant_id: object, text: object) -> str:
+        """R21: write, change or (with blank text) clear the label of a tenant ID of the person's
+        tenant (R27: not a reader); returns the label.
+
+        Any well-formed tenant ID is accepted and no tenant is looked up, so labelling
+        tells nothing of whether that tenant exists (R17).
+        """
+        user.require_role(Role.MEMBER, "label tenants")
+        owner = user.account
+        if owner is None:
+            raise NotPermitted("This login does not belong to a tenant.")
+        number = label_tenant_id(tenant_id)
+        text = clean_label(text)
+        mine = self.of(owner).filter(tenant_id=number)
+        if not text:
+            mine.delete()
+            return ""
+        with transaction.atomic():
+            if mine.update(text=text, updated_at=timezone.now()):
+                return text
+            if self.of(owner).count() >= LABELS_PER_TENANT:
+                raise QuotaExceeded(f"You have {LABELS_PER_TENANT} labels, the most allowed: clear one first.")
+            try:
+                with transaction.atomic():
+                    self.create(owner=owner, tenant_id=number, text=text)
+            except IntegrityError:  # the same tenant ID labelled at the same moment: this later text wins
+                mine.update(text=text, updated_at=timezone.now())
+        return text
+
+
+class TenantLabel(models.Model):
+    """R21: a tenant's private name for another tenant ID ("Dallas branch"), seen only by that tenant.
+
+    The tenant ID is a number, not a key to `Account`: a label must not reveal, by
+    a refusal or a cascade, whether such a tenant exists (R17).
+    """
+
+    owner = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    tenant_id = models.PositiveBigIntegerField(verbose_name="tenant ID")
+    text = models.CharField(max_length=LABEL_MAX_LENGTH)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TenantLabelQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            # One label per (owner, tenant ID); its index also serves a page's lookup and the Labels page.
+            models.UniqueConstraint(fields=["owner", "tenant_id"], name="unique_tenant_label"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tenant_id}: {self.text}"
+
+
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -442,6 +553,26 @@ def _read_token(digest: str, region_code: str | None) -> tuple[ApiToken | None, 
     user.account = _ACCOUNT.read(row, len(_TOKEN) + len(_USER))
     token.user = user
     return token, row[-1]
+
+
+_SESSION_USER_SQL = """
+SELECT {user}, {account}
+  FROM accounts_user u
+  LEFT JOIN accounts_account a ON a.id = u.account_id
+ WHERE u.id = %s
+"""
+
+
+def read_user(user_id: int) -> User | None:
+    """A session's user with its tenant, the first read of every panel page, by hand
+    (`lib/rows.py` says why)."""
+    row = fetch_one(_SESSION_USER_SQL.format(user=_USER, account=_ACCOUNT), [user_id])
+    if row is None:
+        return None
+    user = _USER.read(row)
+    if user is not None:
+        user.account = _ACCOUNT.read(row, len(_USER))
+    return user
 
 
 # Invitations (R27) live in their own module, over the classes above; importing it here

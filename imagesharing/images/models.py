@@ -632,15 +632,18 @@ class Image(models.Model):
         acknowledged: bool = False,
         offer_expires_at: datetime | None = None,
         access_ends_at: datetime | None = None,
+        note: object = "",
     ) -> ShareResult:
         """The panel's Share action: add every valid tenant ID and answer for each one.
 
         R9: a private image becomes shared, but only if at least one member was added.
         Seed 004: a first share needs the owner to have `acknowledged` the checklist.
         R22: every new member gets the same offer expiry and end of access, if any.
+        R19: every new member gets the same `note`; one too long refuses the whole share.
         """
         check_end_dates(offer_expires_at, access_ends_at)
         ends = {"offer_expires_at": offer_expires_at, "access_ends_at": access_ends_at}
+        note = self.members.model.clean_note(note)
         with transaction.atomic():
             locked = self._lock_for_sharing(user)
             if locked.is_public:
@@ -656,7 +659,7 @@ class Image(models.Model):
             outcomes = []
             for tenant_id in dict.fromkeys(str(t).strip() for t in tenant_ids):
                 try:
-                    outcomes.append(ShareOutcome(tenant_id, member=locked._add_locked(user, tenant_id, **ends)))
+                    outcomes.append(ShareOutcome(tenant_id, member=locked._add_locked(user, tenant_id, note, **ends)))
                 except DomainError as error:
                     outcomes.append(ShareOutcome(tenant_id, error=error))
             if was_private and not any(outcome.added for outcome in outcomes):
@@ -666,8 +669,9 @@ class Image(models.Model):
         self._refresh_from(locked)
         return ShareResult(outcomes, made_shared=was_private)
 
-    def _add_locked(self, user: User, tenant_id: object, **ends: datetime | None) -> "ImageMember":
-        """R2, R4, R8, R11 and R16 for one tenant, on the locked image row.
+    def _add_locked(self, user: User, tenant_id: object, note: str = "", **ends: datetime | None) -> "ImageMember":
+        """R2, R4, R8, R11 and R16 for one tenant, on the locked image row, with the producer's
+        `note` (R19, cleaned by `ImageMember.clean_note`) and end dates (R22).
 
         The tenant, whether it is already a member and how many members the image has
         come from one query; the row lock keeps them true until the insert commits, so
@@ -691,8 +695,8 @@ class Image(models.Model):
             raise TenantUnavailable()  # R8, R17: one message for unknown and out of region
         if account.pk == self.owner_id:
             raise NotPermitted("You own this image; it cannot be shared with your own tenant.")  # R4
-        member = self.members.create(member=account, **ends)
-        self.record(user, Action.MEMBER_ADDED, member=account, after=member.status)
+        member = self.members.create(member=account, note=note, **ends)
+        self.record(user, Action.MEMBER_ADDED, member=account, after=member.status, note="with a note" if note else "")
         return member
 
     def _membership_facts(self, tenant_id: int) -> tuple[Account | None, int | None, int]:

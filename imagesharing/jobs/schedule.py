@@ -9,6 +9,7 @@ from django.utils import timezone
 from django_tasks.base import Task
 
 from imagesharing.images import tasks as image_tasks
+from imagesharing.jobs import tasks as job_tasks
 from imagesharing.jobs.models import Schedule
 from imagesharing.memberships import notices
 from imagesharing.memberships import tasks as member_tasks
@@ -33,6 +34,7 @@ def jobs() -> list[Job]:
         Job(notices.send_due_mail, timedelta(seconds=settings.MAIL_SWEEP_SECONDS)),
         # R22: pages and calls never show an ended offer as live; this removes it within a minute.
         Job(member_tasks.expire_members, timedelta(minutes=1)),
+        Job(job_tasks.prune_task_results, timedelta(hours=6)),
     ]
 
 

@@ -46,6 +46,15 @@ def message_id(notice: "Notice") -> str:
     return f"<notice-{notice.pk}@{host}>"
 
 
+def producer_note(notice: "Notice") -> str:
+    """R19: the producer's note, in a message about an offer to that offer's consumer only; read
+    when the message is written, so it is the note as it stands (none once the offer is gone)."""
+    if notice.kind not in (NoticeKind.OFFER, NoticeKind.REMINDER) or notice.recipient.account_id is None:
+        return ""
+    offer = notice.image.members.filter(member_id=notice.recipient.account_id)  # Image.members: no import upwards
+    return offer.values_list("note", flat=True).first() or ""
+
+
 def letter(notice: "Notice") -> EmailMultiAlternatives:
     """The message of a notice to its recipient."""
     unsubscribe = absolute(reverse("notices:unsubscribe", args=[unsubscribe_token(notice.recipient_id, notice.kind)]))
@@ -59,8 +68,7 @@ def letter(notice: "Notice") -> EmailMultiAlternatives:
         "region": notice.image.region_id,
         "counterparty_tenant_id": counterparty.tenant_id if counterparty else None,
         "counterparty_name": counterparty.name if counterparty else "",
-        # R19 (the producer's note on an offer) fills this for offers; the templates show it when set.
-        "producer_note": "",
+        "producer_note": producer_note(notice),
         "action_url": absolute(notice.link),
         "preferences_url": absolute(reverse("notices:preferences")),
         "unsubscribe_url": unsubscribe,

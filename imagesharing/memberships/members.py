@@ -30,6 +30,7 @@ INBOX_ORDER = Case(
 
 
 NO_SUCH_MEMBER = "No such member."
+NOTE_MAX_LENGTH = 500
 
 
 def require_known_status(status: str) -> None:
@@ -235,6 +236,11 @@ class ImageMember(models.Model):
     image = models.ForeignKey(Image, on_delete=models.CASCADE, related_name="members")
     member = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="memberships")
     status = models.CharField(max_length=8, choices=MemberStatus.choices, default=MemberStatus.PENDING)
+    note = models.CharField(
+        max_length=NOTE_MAX_LENGTH,
+        blank=True,
+        help_text="R19: the producer's note on the offer, plain text, seen only by the producer and this consumer.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     offer_expires_at = models.DateTimeField(
@@ -278,6 +284,39 @@ class ImageMember(models.Model):
     @property
     def is_rejected(self) -> bool:
         return self.status == MemberStatus.REJECTED
+
+    @staticmethod
+    def clean_note(note: object) -> str:
+        """R19: a note as the producer typed it, stripped, with one kind of line break; at most 500 characters."""
+        text = "\n".join(note.strip().splitlines()) if isinstance(note, str) else ""
+        if len(text) > NOTE_MAX_LENGTH or "\x00" in text:
+            raise InvalidValue(f"A note is at most {NOTE_MAX_LENGTH} characters of plain text ({len(text)} given).")
+        return text
+
+    @alters_data
+    def set_note(self, user: User, note: object) -> "ImageMember":
+        """R1, R19, R16: the owner rewrites (or, blank, clears) its note on this offer.
+
+        History records that the note changed, never its text: operators read every
+        entry, and the note is for the producer and this consumer alone.
+        """
+        user.require_role(Role.MEMBER, "write notes on offers")  # R27
+        note = self.clean_note(note)
+        with transaction.atomic():
+            locked = self._lock()
+            image = locked.image
+            if user.account_id == locked.member_id and image.is_shared:
+                raise NotPermitted("Only the image's owner writes the note on its offer.")
+            image.require_owner(user)
+            if not image.is_shared:
+                raise NotShareable()
+            if locked.note != note:
+                # Not `save()`: `updated_at` is when the consumer last answered, and a note is no answer.
+                ImageMember.objects.filter(pk=locked.pk).update(note=note)
+                change = "cleared" if not note else "written" if not locked.note else "rewritten"
+                image.record(user, Action.MEMBER_NOTE_CHANGED, member=locked.member, note=change)
+        self.note = note
+        return self
 
     def has_ended(self, now: datetime) -> bool:
         """R22 for a row already read: `ImageMemberQuerySet.lapsed` in Python (a test holds the two together)."""

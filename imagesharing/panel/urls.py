@@ -16,6 +16,7 @@ from imagesharing.panel.views import (
     profile,
     servers,
     sharing,
+    tenants,
 )
 
 account_urls = [
@@ -54,6 +55,9 @@ account_urls = [
     path("invitations/<str:token>/", people.join, name="invitation"),
     path("people/<int:person_id>/role/", people.set_role, name="set_role"),
     path("people/<int:person_id>/remove/", people.remove_person, name="remove_person"),
+    path("account/", tenants.account, name="account"),
+    path("labels/", tenants.labels, name="labels"),
+    path("labels/<int:tenant_id>/", tenants.label, name="label"),
 ]
 
 image_urls = [
@@ -74,6 +78,7 @@ membership_urls = [
     path("history/", inbox.history, name="history"),
     path("images/<uuid:image_id>/share/", sharing.share, name="share"),
     path("images/<uuid:image_id>/members/<int:tenant_id>/remove/", sharing.remove, name="remove"),
+    path("images/<uuid:image_id>/members/<int:tenant_id>/note/", sharing.note, name="note"),
     path("images/<uuid:image_id>/members/<int:tenant_id>/remind/", sharing.remind, name="remind"),
     path("images/<uuid:image_id>/members/<int:tenant_id>/dates/", sharing.end_dates, name="end_dates"),
     path("images/<uuid:image_id>/status/", answer.set_status, name="status"),

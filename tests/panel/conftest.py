@@ -22,6 +22,11 @@ def text_of(response) -> str:
     return response.content.decode()
 
 
+def party(account) -> str:
+    """R21: how a page begins to name another tenant: its tenant ID, then its display name."""
+    return f'<span class="party"><code>{account.tenant_id}</code> <span class="party-name">{account.name}</span>'
+
+
 @pytest.fixture
 def as_owner(owner):
     return signed_in(owner)

@@ -29,6 +29,10 @@ PAGES = [
     "/people/1/remove/",
     "/profile/",
     "/profile/password/",
+    f"/images/{ANY}/members/900001/note/",
+    "/account/",
+    "/labels/",
+    "/labels/900001/",
     "/notices/",
     "/notices/preferences/",
 ]
@@ -53,6 +57,10 @@ ACTIONS = [
     "/people/1/remove/",
     "/profile/sign-out-everywhere/",
     "/profile/password/",
+    f"/images/{ANY}/members/900001/note/",
+    "/account/",
+    "/labels/",
+    "/labels/900001/",
     "/notices/read/",
     "/notices/1/read/",
     "/notices/preferences/",
@@ -103,7 +111,19 @@ def test_sign_out_is_a_post(as_owner):
 
 
 @pytest.mark.parametrize(
-    "path", ["/", "/images/", "/shared/", "/shared-by-me/", "/servers/", "/usage/", "/tokens/", "/notices/"]
+    "path",
+    [
+        "/",
+        "/images/",
+        "/shared/",
+        "/shared-by-me/",
+        "/servers/",
+        "/usage/",
+        "/tokens/",
+        "/notices/",
+        "/account/",
+        "/labels/",
+    ],
 )
 def test_an_operator_without_a_tenant_is_pointed_to_the_admin(as_operator, path):
     response = as_operator.get(path)

@@ -6,7 +6,7 @@ import pytest
 
 from imagesharing.memberships.members import ImageMember
 from tests import factories
-from tests.panel.conftest import text_of
+from tests.panel.conftest import party, text_of
 
 
 def url(image) -> str:
@@ -40,7 +40,7 @@ def test_a_member_of_any_status_sees_its_own_status_and_only_the_useful_buttons(
         assert (label in page) is (value != status)
     assert str(other_consumer.account.tenant_id) not in page  # R7, R17: only its own record
     assert "Share with tenants" not in page and "Save settings" not in page
-    assert f"Supported by its producer, tenant {owner.account.tenant_id}" in page
+    assert f"Supported by its producer, tenant {party(owner.account)}" in page
     assert f"/images/{shared_image.pk}/report/" in page
     assert "Boot server" in page
 

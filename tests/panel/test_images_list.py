@@ -4,7 +4,7 @@ import pytest
 
 from imagesharing.images.models import Image
 from tests import factories
-from tests.panel.conftest import HTMX, messages_of, text_of
+from tests.panel.conftest import HTMX, messages_of, party, text_of
 
 
 @pytest.fixture
@@ -33,7 +33,7 @@ def test_it_lists_own_accepted_and_public_images(as_consumer, cast):
 
 def test_it_shows_the_source_of_each_row(as_consumer, cast, owner):
     page = text_of(as_consumer.get("/images/"))
-    assert f"Shared by {owner.account.tenant_id}" in page
+    assert f"Shared by {party(owner.account)}" in page
     assert ">Own<" in page and ">Public<" in page
 
 

@@ -5,6 +5,9 @@ read with its tenant (imagesharing/accounts/backends.py).
 
 Each test measures the same page with 3 rows and with 300 and pins the count, so
 that a query per row (an N+1 hidden in a template) fails here first.
+
+A page that shows other tenants names them (R21) from the rows it already read, and
+reads the viewer's labels of all of them with one query more.
 """
 
 import pytest
@@ -55,10 +58,11 @@ def test_the_image_list(owner, consumer, other_consumer, dfw):
                 factories.image(owner, dfw, name=f"public-{number}", visibility="public")
 
     client = signed_in(consumer)
-    assert measured(build, client, "/images/") == [5, 5]
-    assert count_queries(client, "/images/", sort="name", source="shared", q="shared") == 5
+    assert measured(build, client, "/images/") == [6, 6]
+    assert count_queries(client, "/images/", sort="name", source="shared", q="shared") == 6
     marker = client.get("/images/").context["images"][-1].pk
-    assert count_queries(client, "/images/", marker=marker) == 6  # one more: the marker row
+    assert count_queries(client, "/images/", marker=marker) == 7  # one more: the marker row
+    assert count_queries(client, "/images/", source="own") == 5  # no other tenant shown: no labels read
 
 
 def test_the_inbox(owner, consumer, dfw):
@@ -71,8 +75,8 @@ def test_the_inbox(owner, consumer, dfw):
             factories.member(producer, image, consumer, ("pending", "accepted", "rejected")[number % 3])
 
     client = signed_in(consumer)
-    assert measured(build, client, "/shared/") == [5, 5]
-    assert count_queries(client, "/shared/", status="pending") == 5
+    assert measured(build, client, "/shared/") == [6, 6]
+    assert count_queries(client, "/shared/", status="pending") == 6
 
 
 def test_shared_by_me(owner, dfw):
@@ -84,8 +88,8 @@ def test_shared_by_me(owner, dfw):
             factories.member(owner, image, consumers[number % 3], ("pending", "accepted", "rejected")[number % 3])
 
     client = signed_in(owner)
-    assert measured(build, client, "/shared-by-me/") == [5, 5]
-    assert count_queries(client, "/shared-by-me/", status="pending", region="DFW", sort="answered") == 5
+    assert measured(build, client, "/shared-by-me/") == [6, 6]
+    assert count_queries(client, "/shared-by-me/", status="pending", region="DFW", sort="answered") == 6
 
 
 def test_the_members_table(settings, owner, dfw, shared_image):
@@ -97,7 +101,8 @@ def test_the_members_table(settings, owner, dfw, shared_image):
             consumer = factories.user(factories.account(dfw))
             factories.member(owner, shared_image, consumer, ("pending", "accepted", "rejected")[number % 3])
 
-    assert measured(build, client, f"/images/{shared_image.pk}/") == [8, 8]
+    # One query of labels, for the members and the history alike.
+    assert measured(build, client, f"/images/{shared_image.pk}/") == [9, 9]
 
 
 def test_the_consumer_view_of_an_image(owner, consumer, dfw, shared_image):
@@ -108,7 +113,7 @@ def test_the_consumer_view_of_an_image(owner, consumer, dfw, shared_image):
         for number in range(start, end):
             Server.objects.boot(consumer, shared_image, f"box-{number}")
 
-    assert measured(build, client, f"/images/{shared_image.pk}/") == [9, 9]
+    assert measured(build, client, f"/images/{shared_image.pk}/") == [10, 10]
 
 
 def test_the_server_list(owner, consumer, dfw, shared_image):

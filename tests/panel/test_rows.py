@@ -2,15 +2,18 @@
 rows of the long tables, the signed-in user with its tenant. Each must print what the
 template tags printed, and escape what they escaped."""
 
+import uuid
 from datetime import UTC, datetime
 
 import pytest
 from django.template import Context, Template
 from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from imagesharing.accounts.backends import TenantBackend
 from imagesharing.panel.links import RowUrl
-from imagesharing.panel.tables import utc_time
+from imagesharing.panel.tables import markup, markup_join, utc_time
 from tests import factories
 from tests.panel.conftest import signed_in
 
@@ -68,3 +71,10 @@ def test_an_inactive_or_missing_user_has_no_session(owner):
     owner.save()
     assert TenantBackend().get_user(owner.pk) is None
     assert TenantBackend().get_user(owner.pk + 1000) is None
+
+
+@pytest.mark.parametrize("value", [MARKUP, 'O\'Brien & "Sons"', 42, None, mark_safe("<b>safe</b>"), uuid.UUID(int=7)])
+def test_markup_escapes_exactly_as_format_html(value):
+    template = '<td title="{}">{}</td>'
+    assert markup(template, value, value) == format_html(template, value, value)
+    assert markup_join(", ", "<i>{}</i>", [(value,), (value,)]) == format_html_join(", ", "<i>{}</i>", [(value,)] * 2)

@@ -4,7 +4,7 @@ from contextlib import contextmanager
 
 import pytest
 
-from imagesharing.accounts.models import Account, ApiToken, Invitation, PersonChange, User
+from imagesharing.accounts.models import Account, ApiToken, Invitation, PersonChange, TenantLabel, User
 from imagesharing.errors import DomainError
 from imagesharing.images.models import Image
 from imagesharing.memberships.history import Event
@@ -19,6 +19,7 @@ _TABLES = (
     ApiToken,
     Invitation,
     PersonChange,
+    TenantLabel,
     Image,
     ImageMember,
     Event,

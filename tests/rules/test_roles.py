@@ -3,7 +3,7 @@ first; a reader is refused with `RoleRequired`, which names the role needed, and
 
 import pytest
 
-from imagesharing.accounts.models import ApiToken
+from imagesharing.accounts.models import ApiToken, TenantLabel
 from imagesharing.choices import Role
 from imagesharing.errors import RoleRequired
 from imagesharing.images.models import Image
@@ -44,7 +44,16 @@ CALLS = {
     "snapshot": ("consumer", lambda u, s, dfw: s["server"].snapshot(u, "snap")),
     "delete a server": ("consumer", lambda u, s, dfw: s["server"].destroy(u)),
     "create a token": ("consumer", lambda u, s, dfw: ApiToken.objects.issue(u, "ci")),
+    "write a note": ("owner", lambda u, s, dfw: s["member"].set_note(u, "hello")),
+    "label a tenant": ("consumer", lambda u, s, dfw: TenantLabel.objects.set_label(u, 4242, "Dallas")),
 }
+
+
+@pytest.mark.parametrize("role", [Role.MEMBER, Role.READER])
+def test_r27_only_an_admin_renames_the_tenant(people, role):
+    with refused(RoleRequired, match="^Only a tenant admin can rename the tenant"):
+        people[f"owner {role}"].account.rename(people[f"owner {role}"], "Taken over")
+    people["owner admin"].account.rename(people["owner admin"], "Producer Holdings")
 
 
 @pytest.mark.parametrize("call", list(CALLS))

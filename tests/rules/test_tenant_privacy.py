@@ -2,6 +2,7 @@
 
 import pytest
 
+from imagesharing.accounts.models import TenantLabel
 from imagesharing.choices import MemberStatus
 from imagesharing.errors import DomainError, QuotaExceeded, TenantUnavailable
 from imagesharing.memberships.history import Event
@@ -85,6 +86,19 @@ def test_r17_history_shows_a_bystander_nothing_of_others(other_consumer, strange
     assert set(visible.values_list("member", flat=True)) == {other_consumer.account.pk}
     owners = set(Event.objects.visible_to(stranger.account).values_list("image__owner", flat=True))
     assert owners == {stranger.account.pk}
+
+
+def test_r17_r19_r21_a_stranger_reaches_no_note_and_no_label(owner, consumer, stranger, shared_image):
+    """A stranger's pages read no offer (so no note, no counterparty's name) and no label but its own."""
+    shared_image.share_with(owner, [consumer.account.tenant_id], acknowledged=True, note="for the consumer only")
+    TenantLabel.objects.set_label(owner, consumer.account.tenant_id, "Dallas branch")
+    TenantLabel.objects.set_label(consumer, owner.account.tenant_id, "Our supplier")
+    assert not ImageMember.objects.inbox(stranger.account).exists()
+    assert not ImageMember.objects.shared_by(stranger.account).exists()
+    assert not Event.objects.visible_to(stranger.account).exists()
+    tenant_ids = [owner.account.tenant_id, consumer.account.tenant_id]
+    assert TenantLabel.objects.for_tenants(stranger.account, tenant_ids) == {}
+    assert not TenantLabel.objects.of(stranger.account).exists()
 
 
 def test_r17_r18_notices_show_a_bystander_nothing_and_each_side_only_its_counterparty(

@@ -20,6 +20,7 @@ class ImageMemberAdmin(ReadOnlyRows, IdSearchAdmin):
     """No add, no field edits, no raw delete: owners add members, operators revoke or reset them by action."""
 
     list_display = ("image", "image_id", "member_tenant_id", "status", "image_region", "created_at", "updated_at")
+    exclude = ("note",)  # R19: the producer's note is for the producer and that consumer alone
     list_filter = ("status", "image__region")
     list_select_related = ("image", "member")
     search_fields = ("=image__id", "image__name", "=member__tenant_id")

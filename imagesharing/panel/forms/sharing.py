@@ -7,10 +7,22 @@ from django import forms
 
 from imagesharing.errors import TenantUnavailable
 from imagesharing.lib.parse import parse_tenant_id
+from imagesharing.memberships.members import NOTE_MAX_LENGTH, ImageMember
 from imagesharing.memberships.reports import REPORT_DETAILS_MAX_LENGTH, ImageReport
+from imagesharing.panel.forms.checked import checked
 
 SEPARATORS = re.compile(r"[\s,;]+")
 MAX_TENANT_IDS = 200
+
+
+def note_field(**kwargs) -> forms.CharField:
+    """R19: the producer's note; `ImageMember.clean_note` checks it (the length attribute only helps browsers)."""
+    return forms.CharField(
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": NOTE_MAX_LENGTH}),
+        **kwargs,
+    )
 
 
 def _is_tenant_id(entry: str) -> bool:
@@ -70,6 +82,11 @@ class ShareForm(EndDatesForm):
         help_text="One or more tenant IDs, separated by commas, spaces or new lines. "
         "Consumers find theirs at the top of their control panel.",
     )
+    note = note_field(
+        label="Note to the consumers",
+        help_text=f"Plain text, up to {NOTE_MAX_LENGTH} characters, for example what the image is for or whom to ask. "
+        "Each tenant you share with sees it on its offer; nobody else does. You can change it later.",
+    )
     acknowledge = forms.BooleanField(
         required=False,
         label="I have removed stored passwords, keys, source code and personal data from this image, "
@@ -90,6 +107,22 @@ class ShareForm(EndDatesForm):
             raise forms.ValidationError(f"Enter at most {MAX_TENANT_IDS} tenant IDs at a time.")
         self.malformed = [e for e in entries if not _is_tenant_id(e)]
         return [e for e in entries if _is_tenant_id(e)]
+
+    def clean_note(self) -> str:
+        return checked(ImageMember.clean_note, self.cleaned_data["note"])
+
+
+class NoteForm(forms.Form):
+    """R19: the owner rewrites its note on one offer; blank clears it."""
+
+    note = note_field(
+        label="Note",
+        help_text=f"Plain text, up to {NOTE_MAX_LENGTH} characters, seen by this consumer only. "
+        "Leave it empty to remove the note.",
+    )
+
+    def clean_note(self) -> str:
+        return checked(ImageMember.clean_note, self.cleaned_data["note"])
 
 
 class ReportForm(forms.Form):

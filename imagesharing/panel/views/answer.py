@@ -15,7 +15,7 @@ from imagesharing.panel.forms.sharing import ReportForm
 from imagesharing.panel.gates import image_for
 from imagesharing.panel.http import TenantRequest, image_url, tenant_view
 from imagesharing.panel.rendering import redirect_next, render_page, wants_fragment
-from imagesharing.panel.tables import offer_rows
+from imagesharing.panel.tables import TenantNames, offer_rows
 from imagesharing.panel.views.image_page import answer_section
 
 STATUS_MESSAGES = {
@@ -37,7 +37,9 @@ def set_status(request: TenantRequest, image_id) -> HttpResponse:
         return redirect_next(request, image_url(image.pk))
     membership.image = image
     if (request.htmx.target or "").startswith("offer-"):
-        context = {"row": offer_rows(request, [membership], next_url=reverse("memberships:inbox"))[0]}
+        inbox = reverse("memberships:inbox")
+        names = TenantNames(request.account, [image.owner.tenant_id], inbox)
+        context = {"row": offer_rows(request, [membership], next_url=inbox, names=names)[0]}
         return render_page(request, "memberships/inbox.html", context, fragment="offer")
     return render_page(request, "images/detail.html", answer_section(request, image), fragment="my-status")
 

@@ -3,6 +3,8 @@ that answer with a part of it: the owner's Sharing section, the consumer's Your-
 section, and the facts an action may change elsewhere on the page.
 """
 
+from collections.abc import Iterable
+
 from django.conf import settings
 
 from imagesharing.errors import NotFound, NotShareable
@@ -11,8 +13,8 @@ from imagesharing.memberships.history import Event
 from imagesharing.memberships.members import ImageMember
 from imagesharing.panel.forms.images import ImageEditForm
 from imagesharing.panel.forms.sharing import ShareForm
-from imagesharing.panel.http import TenantRequest, image_url
-from imagesharing.panel.tables import AnswerForms, event_rows, member_rows
+from imagesharing.panel.http import TenantRequest, image_url, sharing_url
+from imagesharing.panel.tables import AnswerForms, TenantNames, event_rows, event_tenant_ids, member_rows
 from imagesharing.servers.models import Server
 
 HISTORY_ROWS = 50
@@ -24,21 +26,31 @@ OUTCOMES_KEY = "share_outcomes"
 
 
 def sharing_section(
-    request: TenantRequest, image: Image, form: ShareForm | None = None, outcomes: list[dict] | None = None
+    request: TenantRequest,
+    image: Image,
+    form: ShareForm | None = None,
+    outcomes: list[dict] | None = None,
+    *,
+    shown: Iterable[int] = (),
 ) -> dict:
     """What the owner's Sharing section shows (R7, R9): members, the Share form, the last results.
 
     While the image is private its members are kept but give no access: they are
-    listed apart, as inactive.
+    listed apart, as inactive. `names` names the members (R21) and the tenants `shown`
+    elsewhere on the page (its history), with one query for all their labels.
     """
     try:
-        members = member_rows(request, image, ImageMember.objects.visible_to(request.account, image))
+        members = list(ImageMember.objects.visible_to(request.account, image))
     except NotShareable:
         members = []
+    dormant = list(ImageMember.objects.dormant(request.account, image)) if image.is_private else []
+    listed = {member.member.tenant_id for member in members + dormant}
+    names = TenantNames(request.account, listed | set(shown), sharing_url(image.pk))
     first_share = image.is_first_share(member_count=len(members))
     return {
-        "members": members,
-        "dormant": list(ImageMember.objects.dormant(request.account, image)) if image.is_private else [],
+        "members": member_rows(request, image, members, names),
+        "names": names,
+        "dormant": dormant,
         "share_form": form or ShareForm(first_share=first_share),
         "first_share": first_share,
         "outcomes": outcomes,
@@ -47,24 +59,31 @@ def sharing_section(
 
 
 def owner_parts(
-    request: TenantRequest, image: Image, form: ShareForm | None = None, outcomes: list[dict] | None = None
+    request: TenantRequest,
+    image: Image,
+    form: ShareForm | None = None,
+    outcomes: list[dict] | None = None,
+    *,
+    shown: Iterable[int] = (),
 ) -> dict:
     """Everything the owner's parts of the page show: the facts, the settings and sharing."""
     context = {"image": image, "is_owner": True, "edit_form": ImageEditForm(image=image)}
-    return context | sharing_section(request, image, form, outcomes)
+    return context | sharing_section(request, image, form, outcomes, shown=shown)
 
 
-def answer_section(request: TenantRequest, image: Image) -> dict:
-    """A consumer's own member record (R7), or none for a public image."""
+def answer_section(request: TenantRequest, image: Image, *, shown: Iterable[int] = ()) -> dict:
+    """A consumer's own member record (R7) with the producer's note to it (R19), or none for a
+    public image. `names` names the producer (R21) and the tenants `shown` elsewhere on the page."""
     try:
         membership = ImageMember.objects.visible_to(request.account, image).first()
     except (NotFound, NotShareable):
         membership = None
     if membership is None:
-        return {"image": image, "membership": None}
+        return {"image": image, "membership": None, "names": TenantNames(request.account, shown, image_url(image.pk))}
+    names = TenantNames(request.account, {image.owner.tenant_id, *shown}, image_url(image.pk))
     membership.image = image  # already loaded: the form names it without another query
     answer_form = AnswerForms(request, target="#my-status", next_url=image_url(image.pk))(membership)
-    return {"image": image, "membership": membership, "answer_form": answer_form}
+    return {"image": image, "membership": membership, "answer_form": answer_form, "names": names}
 
 
 def saved_outcomes(request: TenantRequest, image: Image) -> list[dict] | None:
@@ -88,12 +107,14 @@ def page_context(request: TenantRequest, image: Image, share_form: ShareForm | N
         "is_owner": is_owner,
         "servers": Server.objects.owned_by(account).filter(image=image)[:20],
         "history": history,
-        "history_rows": event_rows(account, history, show_image=False),
         "shared_ancestor": image.shared_ancestor() if is_owner else None,
     }
-    if not is_owner:
-        return context | answer_section(request, image)
-    context |= owner_parts(request, image, share_form, outcomes=saved_outcomes(request, image))
-    if image.is_queued:
+    shown = event_tenant_ids(history)
+    if is_owner:
+        parts = owner_parts(request, image, share_form, outcomes=saved_outcomes(request, image), shown=shown)
+    else:
+        parts = answer_section(request, image, shown=shown)
+    context |= parts | {"history_rows": event_rows(account, history, parts["names"], show_image=False)}
+    if is_owner and image.is_queued:
         context["upload_limit"] = Image.objects.upload_limit(account)
     return context

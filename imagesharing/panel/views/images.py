@@ -14,7 +14,7 @@ from imagesharing.panel.http import TenantRequest, image_url, tenant_view
 from imagesharing.panel.paging import STALE_MARKER, keyset_page
 from imagesharing.panel.regions import current_region
 from imagesharing.panel.rendering import render_page
-from imagesharing.panel.tables import image_rows
+from imagesharing.panel.tables import TenantNames, image_rows
 from imagesharing.panel.views.image_page import page_context
 
 PAGE_SIZE = 25
@@ -52,12 +52,18 @@ def image_list(request: TenantRequest) -> HttpResponse:
     )
     context.update(
         images=page.rows,
-        rows=image_rows(account, page.rows),
+        rows=image_rows(account, page.rows, _producers(request, page.rows)),
         paged=page.paged,
         first_page_query=page.first_query,
         next_query=page.next_query,
     )
     return render_page(request, "images/list.html", context, fragment="results")
+
+
+def _producers(request: TenantRequest, images: list[Image]) -> TenantNames:
+    """R21: the producers of the page's shared images, as the Source column names them."""
+    shown = {image.owner.tenant_id for image in images if image.owner_id != request.account.pk and image.is_shared}
+    return TenantNames(request.account, shown, request.get_full_path())
 
 
 @require_safe

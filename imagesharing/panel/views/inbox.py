@@ -10,7 +10,7 @@ from imagesharing.memberships.members import ImageMember
 from imagesharing.panel.http import TenantRequest, tenant_view
 from imagesharing.panel.paging import keyset_page
 from imagesharing.panel.rendering import render_page
-from imagesharing.panel.tables import event_rows, offer_rows
+from imagesharing.panel.tables import TenantNames, event_rows, event_tenant_ids, offer_rows
 
 INBOX_PAGE_SIZE = 50
 HISTORY_PAGE_SIZE = 50
@@ -31,9 +31,11 @@ def inbox(request: TenantRequest) -> HttpResponse:
         params={"status": status} if status else {},
         after=lambda rows, marker: rows.inbox_after(marker),
     )
+    here = request.get_full_path()
+    names = TenantNames(request.account, {offer.image.owner.tenant_id for offer in page.rows}, here)
     context = {
         "offers": page.rows,
-        "rows": offer_rows(request, page.rows, next_url=request.get_full_path()),
+        "rows": offer_rows(request, page.rows, next_url=here, names=names),
         "status": status,
         "statuses": MemberStatus,
         "paged": page.paged,
@@ -63,6 +65,7 @@ def history(request: TenantRequest) -> HttpResponse:
         stale="That page link is no longer valid; showing the newest entries.",
         after=rows_after,
     )
-    rows = event_rows(account, page.rows, show_image=True)
+    names = TenantNames(account, event_tenant_ids(page.rows), request.get_full_path())
+    rows = event_rows(account, page.rows, names, show_image=True)
     context = {"events": page.rows, "rows": rows, "about": about, "next_query": page.next_query}
     return render_page(request, "memberships/history.html", context)

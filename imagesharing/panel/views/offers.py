@@ -16,6 +16,7 @@ from imagesharing.panel.http import TenantRequest, shared_by_me_url, tenant_view
 from imagesharing.panel.paging import keyset_page
 from imagesharing.panel.regions import tenant_regions
 from imagesharing.panel.rendering import render_page
+from imagesharing.panel.tables import TenantNames
 
 PAGE_SIZE = 50
 MAX_SELECTED = 200
@@ -48,6 +49,7 @@ def shared_by_me(request: TenantRequest) -> HttpResponse:
     context = {
         "form": form,
         "offers": page.rows,
+        "names": TenantNames(request.account, {offer.member.tenant_id for offer in page.rows}, request.get_full_path()),
         "paged": page.paged,
         "first_page_query": page.first_query,
         "next_query": page.next_query,

@@ -1,6 +1,6 @@
 """The owner's Sharing section of the image page, and the actions that answer with it:
-Share with tenants (R2, R8, R9, R11, R22, seed 004's checklist), Remove (R12), Remind (R20)
-and a member's end dates (R22).
+Share with tenants (R2, R8, R9, R11, R19's note, R22, seed 004's checklist), a member's note (R19),
+Remove (R12), Remind (R20) and a member's end dates (R22).
 
 The section itself is built by `image_page.sharing_section`, for the page and for
 these actions alike; after a share without JavaScript the per-ID results wait in the
@@ -15,10 +15,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 from imagesharing.errors import AlreadyMember, ChecklistRequired, InvalidValue, QuotaExceeded, TenantUnavailable
 from imagesharing.images.models import Image, ShareResult
 from imagesharing.lib.times import utc_minutes
-from imagesharing.panel.forms.sharing import EndDatesForm, ShareForm, day_of
+from imagesharing.panel.forms.sharing import EndDatesForm, NoteForm, ShareForm, day_of
 from imagesharing.panel.gates import image_for, member_for
 from imagesharing.panel.http import TenantRequest, sharing_url, tenant_view
 from imagesharing.panel.rendering import render_page, wants_fragment
+from imagesharing.panel.tables import TenantNames, member_rows
 from imagesharing.panel.views.image_page import FACTS, keep_outcomes, owner_parts, page_context
 
 OUTCOME_KINDS = {AlreadyMember: "exists", TenantUnavailable: "unavailable", QuotaExceeded: "quota"}
@@ -70,6 +71,7 @@ def share(request: TenantRequest, image_id) -> HttpResponse:
                 request.user,
                 form.cleaned_data["tenant_ids"],
                 acknowledged=form.cleaned_data.get("acknowledge", False),
+                note=form.cleaned_data["note"],
                 **form.end_dates(),
             )
         except ChecklistRequired as error:
@@ -87,6 +89,30 @@ def share(request: TenantRequest, image_id) -> HttpResponse:
     if result and result.made_shared:
         messages.info(request, "This image was private; it is now shared, visible to its members only.")
     return _answer(request, image, outcomes=rows)
+
+
+@require_http_methods(["GET", "POST"])
+@tenant_view(back=sharing_url)
+def note(request: TenantRequest, image_id, tenant_id: int) -> HttpResponse:
+    """R19: the owner writes, changes or clears its note to one member; with htmx, in the member's row."""
+    image = image_for(request, image_id)
+    member = member_for(request, image, tenant_id)
+    image.require_owner(request.user)  # a consumer finds its own member row, but writes no note on it
+    if request.method == "GET":
+        form = NoteForm(initial={"note": member.note})
+    else:
+        form = NoteForm(request.POST)
+        if form.is_valid():
+            member.set_note(request.user, form.cleaned_data["note"])
+            said = "saved" if member.note else "removed"
+            messages.success(request, f"Your note to tenant {member.member.tenant_id} is {said}.")
+            if not wants_fragment(request):
+                return redirect(sharing_url(image.pk))
+            names = TenantNames(request.account, [member.member.tenant_id], sharing_url(image.pk))
+            row = {"row": member_rows(request, image, [member], names)[0]}
+            return render_page(request, "memberships/note.html", row, fragment="row")
+    context = {"image": image, "member": member, "form": form}
+    return render_page(request, "memberships/note.html", context, fragment="edit")
 
 
 @require_http_methods(["GET", "POST"])

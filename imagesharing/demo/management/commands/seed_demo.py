@@ -11,7 +11,7 @@ import hashlib
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from imagesharing.accounts.models import Account, Region, User
+from imagesharing.accounts.models import Account, Region, TenantLabel, User
 from imagesharing.choices import Role, Visibility
 from imagesharing.images.models import Image
 from imagesharing.servers.models import Server
@@ -46,6 +46,8 @@ SHARED_IMAGES = [
     ("acme", "ORD", "acme-db-primary", 8, {"globex": "accepted"}),
     ("globex", "DFW", "globex-etl", 2, {"acme": "accepted", "umbrella": "pending"}),
 ]
+# R19: the producer's note that comes with each demo offer.
+DEMO_NOTE = "Built and patched by {producer}. Questions about this image: write to the producer's support desk."
 PRIVATE_IMAGES = [("initech", "LON", "initech-tps-reports", 5), ("umbrella", "IAD", "umbrella-lab", 6)]
 
 
@@ -86,6 +88,7 @@ class Command(BaseCommand):
             self.image(users[owner], Region.objects.get(code=code), name, size)
 
         self.server_and_snapshot(users["globex"], "acme-db-primary", "globex-db-1")
+        TenantLabel.objects.set_label(users["globex"], tenant_of(users["acme"]).tenant_id, "Web agency")
         return logins
 
     def tenant(self, tenant_id: int, name: str, regions: list[str]) -> Account:
@@ -120,7 +123,8 @@ class Command(BaseCommand):
         existing = set(image.members.values_list("member_id", flat=True))
         new = [consumer for consumer in statuses if consumer.account_id not in existing]
         if new:
-            image.share_with(owner, [tenant_of(consumer).tenant_id for consumer in new], acknowledged=True)
+            ids = [tenant_of(consumer).tenant_id for consumer in new]
+            image.share_with(owner, ids, acknowledged=True, note=DEMO_NOTE.format(producer=tenant_of(owner).name))
         for consumer in new:
             member = image.members.get(member=consumer.account)
             member.set_status(consumer, statuses[consumer])

@@ -11,7 +11,7 @@ def everyone_admin(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0001_initial'),
+        ('accounts', '0002_tenant_labels'),
     ]
 
     operations = [

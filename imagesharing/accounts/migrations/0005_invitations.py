@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0003_people_history_and_sessions'),
+        ('accounts', '0004_people_history_and_sessions'),
     ]
 
     operations = [
