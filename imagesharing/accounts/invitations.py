@@ -18,7 +18,7 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.core.validators import validate_email
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -96,7 +96,11 @@ class InvitationQuerySet(models.QuerySet["Invitation"]):
             if User.objects.filter(username__iexact=username).exists():
                 raise InvalidValue("That username is taken: choose another.")
             person.set_password(password)
-            person.save()
+            try:
+                with transaction.atomic():
+                    person.save()
+            except IntegrityError:  # the same username taken at the same moment by someone else
+                raise InvalidValue("That username is taken: choose another.") from None
             invitation.accepted_at = timezone.now()
             invitation.accepted_by = person
             invitation.save(update_fields=["accepted_at", "accepted_by"])
