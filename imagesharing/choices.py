@@ -13,6 +13,17 @@ class Visibility(models.TextChoices):
     PUBLIC = "public"
 
 
+class Role(models.TextChoices):
+    """R27: what a person may do for its tenant. Ordered from most to least."""
+
+    ADMIN = "admin"
+    MEMBER = "member"
+    READER = "reader"
+
+
+ROLE_RANK = {Role.READER: 0, Role.MEMBER: 1, Role.ADMIN: 2}
+
+
 class Status(models.TextChoices):
     """An image's life: `queued` until its data arrives, `saving` meanwhile, then `active`."""
 
@@ -64,6 +75,7 @@ class NoticeKind(models.TextChoices):
     REMINDER = "reminder", "a producer reminds you of an offer"
     EXPIRED = "expired", "an offer or a share expires"
     REPORT = "report", "a tenant reports an image (operators)"
+    REPORT_CLOSED = "closed", "an operator closes your tenant's report (admins)"
 
 
 # The kinds a tenant's people receive, in the order the preferences page lists them.

@@ -38,6 +38,19 @@ class NotPermitted(DomainError):
     default_message = "You are not allowed to do that."
 
 
+class RoleRequired(NotPermitted):
+    """R27: the person's role in its tenant does not allow this; the message names the role needed."""
+
+    default_message = "Your role in this tenant does not allow that."
+
+
+class LastAdmin(DomainError):
+    """R27: a tenant always keeps at least one active admin."""
+
+    http_status = 409
+    default_message = "A tenant always keeps at least one admin: make someone else an admin first."
+
+
 class TooSoon(DomainError):
     """R20: a reminder before the interval since the last one has passed."""
 

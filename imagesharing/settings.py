@@ -147,6 +147,8 @@ if env_bool("BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 SESSION_COOKIE_HTTPONLY = True
+# R27: database sessions that name their person, so a person's sessions can be listed and ended.
+SESSION_ENGINE = "imagesharing.accounts.sessions"
 # Nothing reads the CSRF cookie from JavaScript: htmx sends the token from the page (hx-headers).
 CSRF_COOKIE_HTTPONLY = True
 # No inline script anywhere (htmx, the panel's script and the admin's are files); styles may be
@@ -290,6 +292,8 @@ if env_str("S3_BUCKET"):
 # R11: the most members one image may have (Glance's image_member_quota).
 IMAGE_MEMBER_QUOTA = env_int("IMAGE_MEMBER_QUOTA", 128, minimum=1)
 # R20: the least time between two reminders to one member, in seconds (a day).
+# R27: how long an invitation's link works.
+INVITATION_DAYS = env_int("INVITATION_DAYS", 7, minimum=1)
 REMINDER_INTERVAL = env_int("REMINDER_INTERVAL", 24 * 3600, minimum=1)
 # The largest image accepted (Glance's image_size_cap, 1 TiB by default).
 IMAGE_SIZE_CAP = env_bytes("IMAGE_SIZE_CAP", 1024**4)

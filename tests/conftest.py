@@ -3,7 +3,7 @@ outsider whose tenant is not enabled in the region."""
 
 import pytest
 
-from imagesharing.choices import MemberStatus
+from imagesharing.choices import MemberStatus, Role
 from tests import factories
 
 
@@ -33,6 +33,17 @@ def owner(dfw):
 @pytest.fixture
 def consumer(dfw):
     return factories.user(factories.account(dfw, name="Consumer"), username="consumer")
+
+
+@pytest.fixture
+def people(owner, consumer):
+    """R27: a person of each role in the owner's and in the consumer's tenant, keyed "owner admin",
+    "consumer reader"...; the admins are `owner` and `consumer` themselves."""
+    cast = {"owner admin": owner, "consumer admin": consumer}
+    for side, admin in (("owner", owner), ("consumer", consumer)):
+        for role in (Role.MEMBER, Role.READER):
+            cast[f"{side} {role}"] = factories.user(admin.account, username=f"{side}-{role}", role=role)
+    return cast
 
 
 @pytest.fixture

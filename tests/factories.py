@@ -3,7 +3,7 @@
 import itertools
 
 from imagesharing.accounts.models import Account, Region, User
-from imagesharing.choices import Visibility
+from imagesharing.choices import Role, Visibility
 from imagesharing.images.models import Image
 from imagesharing.memberships.members import ImageMember
 
@@ -26,10 +26,13 @@ def account(*regions: Region, name: str = "", tenant_id: int | None = None) -> A
     return created
 
 
-def user(account_: Account | None = None, *, username: str = "", staff: bool = False) -> User:
+def user(account_: Account | None = None, *, username: str = "", staff: bool = False, role: str = Role.ADMIN) -> User:
+    """A person of `account_`; an admin unless told otherwise, as everyone was before R27."""
     account_ = account_ if account_ is not None or staff else account()
     username = username or f"user{User.objects.count() + 1}-{account_.tenant_id if account_ else 'op'}"
-    return User.objects.create_user(username, password="password", account=account_, is_staff=staff, is_superuser=staff)
+    return User.objects.create_user(
+        username, password="password", account=account_, is_staff=staff, is_superuser=staff, role=role
+    )
 
 
 def operator() -> User:

@@ -114,10 +114,12 @@ def test_an_operator_adds_a_login_to_a_tenant(ops, owner):
             "password1": "a-long-pass-phrase-42",
             "password2": "a-long-pass-phrase-42",
             "account": owner.account.pk,
+            "role": "reader",
         },
     )
     assert response.status_code == 302
-    assert User.objects.get(username="newbie").account == owner.account
+    newbie = User.objects.get(username="newbie")
+    assert newbie.account == owner.account and newbie.role == "reader"  # R27: operators set anyone's role
 
 
 def test_the_index_names_the_operations_site(ops):

@@ -16,8 +16,9 @@ from django.test import Client
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from imagesharing.accounts.invitations import Invitation
 from imagesharing.accounts.models import ApiToken
-from imagesharing.choices import NoticeKind
+from imagesharing.choices import NoticeKind, Role
 from imagesharing.memberships.letters import UNSUBSCRIBE_SALT, unsubscribe_token
 from imagesharing.memberships.notices import MailOptOut, MailStatus, Notice, send_notice_mail
 from tests import factories, servers
@@ -260,3 +261,37 @@ def test_r18_a_worker_process_delivers_an_api_offer_and_waits_out_an_smtp_outage
         stop_worker(worker, log)
     assert [m["Subject"].strip().endswith(("“shared-base”.", "“second”.")) for m in mailbox.messages] == [True, True]
     assert set(Notice.objects.values_list("mail_status", flat=True)) == {MailStatus.SENT}
+
+
+def test_r27_an_invitation_reaches_the_invited_mailbox_from_the_worker(smtp_port, owner):
+    invitation = Invitation.objects.invite(owner, "new@example.com", Role.READER)
+    with smtp_server(smtp_port, Mailbox()) as mailbox:
+        assert mailbox.messages == []  # not in the request
+        run_worker_once()
+    [message] = mailbox.to("new@example.com")
+    assert f"tenant {owner.account.tenant_id}" in message["Subject"]
+    link = f"https://panel.example/invitations/{invitation.token}/"
+    for body in (message.get_body(("plain",)).get_content(), message.get_body(("html",)).get_content()):
+        assert link in body and "reader" in body
+    assert Invitation.objects.get(pk=invitation.pk).mailed_at is not None
+
+
+def test_r27_an_invitation_mailed_while_the_server_is_down_goes_out_later(smtp_port, owner, settings):
+    settings.MAIL_RETRY_SECONDS = 1
+    Invitation.objects.invite(owner, "new@example.com", Role.MEMBER)
+    run_worker_once()  # no server listening
+    with smtp_server(smtp_port, Mailbox()) as mailbox:
+        time.sleep(1.1)
+        run_worker_once()
+    assert len(mailbox.to("new@example.com")) == 1
+
+
+def test_r27_a_password_reset_mail_is_sent_by_the_worker_not_the_request(smtp_port, owner):
+    owner.email = "owner@example.com"
+    owner.save(update_fields=["email"])
+    with smtp_server(smtp_port, Mailbox()) as mailbox:
+        Client().post("/password/reset/", {"email": "owner@example.com"})
+        assert mailbox.messages == []
+        run_worker_once()
+    [message] = mailbox.to("owner@example.com")
+    assert "https://panel.example/password/reset/" in message.get_body(("plain",)).get_content()

@@ -7,12 +7,23 @@ from collections.abc import Iterable
 from datetime import timedelta
 
 from django.contrib.auth.models import AbstractUser
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
-from imagesharing.errors import InvalidValue, NotPermitted, QuotaExceeded, RegionNotEnabled, TenantUnavailable
+from imagesharing.choices import ROLE_RANK, Role
+from imagesharing.errors import (
+    InvalidValue,
+    LastAdmin,
+    NotFound,
+    NotPermitted,
+    QuotaExceeded,
+    RegionNotEnabled,
+    RoleRequired,
+    TenantUnavailable,
+)
 from imagesharing.lib.decorators import alters_data
-from imagesharing.lib.parse import parse_tenant_id
+from imagesharing.lib.parse import parse_field_value, parse_tenant_id
 from imagesharing.lib.rows import Columns, fetch_one
 
 TENANT_NAME_MAX_LENGTH = 128
@@ -111,6 +122,21 @@ class Account(models.Model):
         """Codes of regions this tenant is known, by an earlier read, to be enabled in."""
         return self.__dict__.setdefault("_known_regions", set())
 
+    def people_seen_by(self, user: "User") -> "models.QuerySet[User]":
+        """R27: a tenant admin sees its tenant's people (removed ones too), admins first."""
+        user.require_role(Role.ADMIN, "see the tenant's people")
+        if user.account_id != self.pk:
+            raise NotFound("No such tenant.")
+        return self.users.order_by("-is_active", "role", "username")
+
+    def get_person(self, user: "User", person_id: object) -> "User":
+        """One person of the tenant, for its admin; anyone else's is NotFound."""
+        pk = parse_field_value(User, "pk", person_id)
+        person = None if pk is None else self.people_seen_by(user).filter(pk=pk).first()
+        if person is None:
+            raise NotFound("No such person.")
+        return person
+
     def require_region(self, region: Region) -> None:
         """R8: refuse to act in a region this tenant is not enabled in."""
         if not self.is_enabled_in(region):
@@ -118,9 +144,11 @@ class Account(models.Model):
 
     @alters_data
     def rename(self, user: "User", name: object) -> None:
-        """R21: a person of the tenant changes its display name (operators do it in the admin)."""
+        """R21: a person of the tenant changes its display name (operators do it in the admin);
+        R27: its admin."""
         if user.account_id != self.pk:
             raise NotPermitted("Only a person of this tenant can rename it.")
+        user.require_role(Role.ADMIN, "rename the tenant")
         self.name = clean_tenant_name(name)
         self.save(update_fields=["name"])
 
@@ -137,10 +165,186 @@ class User(AbstractUser):
         help_text="The tenant this user acts for. Only staff-only operator logins may have none.",
     )
 
+    role = models.CharField(
+        max_length=8,
+        choices=Role.choices,
+        default=Role.MEMBER,
+        help_text="R27: admin (everything, people and tokens), member (shares, answers, boots), reader (sees only).",
+    )
+
+    def has_role(self, role: str) -> bool:
+        """R27: this person's role is `role` or above (an admin is also a member and a reader)."""
+        return ROLE_RANK[Role(self.role)] >= ROLE_RANK[Role(role)]
+
+    @property
+    def can_change(self) -> bool:
+        """R27, for templates: whether this person may change anything of the tenant's."""
+        return self.has_role(Role.MEMBER)
+
+    @property
+    def is_tenant_admin(self) -> bool:
+        """R27, for templates: whether this person manages the tenant's people and tokens."""
+        return self.has_role(Role.ADMIN)
+
+    def require_role(self, role: str, doing: str) -> None:
+        """R27: the one check every method that changes a tenant's things makes first.
+
+        `doing` completes the refusal ("share images"), which names the role needed.
+        """
+        if self.has_role(role):
+            return
+        if role == Role.ADMIN:
+            raise RoleRequired(f"Only a tenant admin can {doing}.")
+        raise RoleRequired(f"Readers cannot {doing}: ask a member or an admin of your tenant.")
+
+    @alters_data
+    def set_role(self, by: "User", role: str, *, as_operator: bool = False) -> None:
+        """R27: a tenant admin (or an operator) changes a person's role; recorded (who, when,
+        before, after). The last active admin is never demoted (`_lock_people`)."""
+        if role not in Role.values:
+            raise InvalidValue(f"A role is one of {', '.join(Role.values)}.")
+        with transaction.atomic():
+            person = self._lock_people(by, "change people's roles", as_operator)
+            before = person.role
+            if before == role:
+                return
+            if before == Role.ADMIN:
+                person._require_another_admin()
+            User.objects.filter(pk=person.pk).update(role=role)
+            PersonChange.objects.record(by, person, PersonChange.Action.ROLE_CHANGED, before, role, as_operator)
+        self.role = role
+
+    @alters_data
+    def remove_from_tenant(self, by: "User", *, as_operator: bool = False) -> None:
+        """R27: a tenant admin (or an operator) removes a person: the login is deactivated and its
+        API tokens and sessions end at once. The last active admin is never removed."""
+        with transaction.atomic():
+            person = self._lock_people(by, "remove people", as_operator)
+            if not person.is_active:
+                raise NotFound("No such person.")
+            if person.role == Role.ADMIN:
+                person._require_another_admin()
+            User.objects.filter(pk=person.pk).update(is_active=False)
+            person.api_tokens.all().delete()
+            person.sessions.all().delete()
+            PersonChange.objects.record(by, person, PersonChange.Action.REMOVED, person.role, "", as_operator)
+        self.is_active = False
+
+    def _lock_people(self, by: "User", doing: str, as_operator: bool) -> "User":
+        """R27's gate for people changes, then the tenant's row locked: every change to a tenant's
+        people waits for the one before, so two demotions at once cannot both pass the last-admin
+        check. The acting admin is read again under the lock (it may have been demoted or removed
+        meanwhile). Returns this person re-read under the lock."""
+        if as_operator:
+            by.require_operator()
+        else:
+            by.require_role(Role.ADMIN, doing)
+            if by.account_id is None or by.account_id != self.account_id:
+                raise NotFound("No such person.")
+        if self.account_id is None:
+            raise InvalidValue("This login belongs to no tenant.")
+        Account.objects.select_for_update().filter(pk=self.account_id).first()
+        if not as_operator:
+            actor = User.objects.filter(pk=by.pk, is_active=True).first()
+            if actor is None:
+                raise NotPermitted("Your login was removed from this tenant.")
+            actor.require_role(Role.ADMIN, doing)
+        return User.objects.get(pk=self.pk)
+
+    def _require_another_admin(self) -> None:
+        """R27, under `_lock_people`: some other active person of the tenant is an admin."""
+        others = User.objects.filter(account=self.account_id, role=Role.ADMIN, is_active=True).exclude(pk=self.pk)
+        if not others.exists():
+            raise LastAdmin()
+
+    @alters_data
+    def sign_out_everywhere(self) -> int:
+        """End every session of this person (on every device and host: sessions live in the
+        database); returns how many ended."""
+        return self.sessions.all().delete()[0]
+
     def require_operator(self) -> None:
         """R10 and operator actions: only cloud staff may act outside their tenant's rights."""
         if not self.is_staff:
             raise NotPermitted("Only cloud operators can do that.")
+
+
+class PersonChangeQuerySet(models.QuerySet["PersonChange"]):
+    def seen_by(self, user: User) -> "PersonChangeQuerySet":
+        """R27: a tenant admin sees its tenant's people history, newest first."""
+        user.require_role(Role.ADMIN, "see the tenant's people")
+        rows = self.filter(account=user.account_id).select_related("person", "actor")
+        return rows.order_by("-created_at", "-pk")
+
+    @alters_data
+    def record(
+        self,
+        by: User | None,
+        person: User | None,
+        action: str,
+        before: str,
+        after: str,
+        by_operator: bool = False,
+        *,
+        account: Account | None = None,
+    ) -> "PersonChange":
+        """Write one entry, in the change's transaction (`account`: when there is no person yet)."""
+        account = account or (person.account if person is not None else None)
+        assert account is not None  # only a tenant's people have a history here
+        return self.create(
+            account=account,
+            person=person,
+            actor=by,
+            by_operator=by_operator,
+            action=action,
+            before=before,
+            after=after,
+        )
+
+
+class PersonChange(models.Model):
+    """R27's history of a tenant's people: who changed whom, when, before and after.
+
+    Apart from R16's image history: it concerns people, not images, and only the
+    tenant's admins (and operators) read it.
+    """
+
+    class Action(models.TextChoices):
+        INVITED = "invited"
+        JOINED = "joined"
+        ROLE_CHANGED = "role_changed", "role changed"
+        REMOVED = "removed"
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="people_changes")
+    person = models.ForeignKey(User, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    actor = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    by_operator = models.BooleanField(default=False)
+    action = models.CharField(max_length=16, choices=Action.choices)
+    before = models.CharField(max_length=254, blank=True)
+    after = models.CharField(max_length=254, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PersonChangeQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["account", "-created_at"], name="people_change_account_time")]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.person}"
+
+
+class PersonSession(AbstractBaseSession):
+    """A panel session, kept in the database with its person, so that a person's sessions can be
+    listed and ended everywhere (`accounts/sessions.py` is the engine that fills `user`)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, null=True, blank=True, related_name="sessions")
+    last_seen_at = models.DateTimeField(auto_now=True)
+
+    @classmethod
+    def get_session_store_class(cls):
+        from imagesharing.accounts.sessions import SessionStore  # the engine imports this model
+
+        return SessionStore
 
 
 def label_tenant_id(value: object) -> int:
@@ -172,12 +376,17 @@ class TenantLabelQuerySet(models.QuerySet["TenantLabel"]):
         return dict(self.of(owner).filter(tenant_id__in=wanted).values_list("tenant_id", "text"))
 
     @alters_data
-    def set_label(self, owner: Account, tenant_id: object, text: object) -> str:
-        """R21: write, change or (with blank text) clear the owner's label of a tenant ID; returns the label.
+    def set_label(self, user: User, tenant_id: object, text: object) -> str:
+        """R21: write, change or (with blank text) clear the label of a tenant ID of the person's
+        tenant (R27: not a reader); returns the label.
 
         Any well-formed tenant ID is accepted and no tenant is looked up, so labelling
         tells nothing of whether that tenant exists (R17).
         """
+        user.require_role(Role.MEMBER, "label tenants")
+        owner = user.account
+        if owner is None:
+            raise NotPermitted("This login does not belong to a tenant.")
         number = label_tenant_id(tenant_id)
         text = clean_label(text)
         mine = self.of(owner).filter(tenant_id=number)
@@ -226,8 +435,22 @@ def _digest(token: str) -> str:
 
 
 class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
-    def issue(self, user: User, name: str, lifetime: timedelta | None = None) -> tuple["ApiToken", str]:
-        """Create a token and return it with its plain text, which is never stored."""
+    def seen_by(self, user: User) -> "ApiTokenQuerySet":
+        """A person's own tokens; R27: a tenant admin sees all of the tenant's, each with its person."""
+        if user.is_tenant_admin and user.account_id is not None:
+            return self.filter(user__account_id=user.account_id).select_related("user")
+        return self.filter(user=user).select_related("user")
+
+    def issue(
+        self, user: User, name: str, lifetime: timedelta | None = None, *, as_operator: bool = False
+    ) -> tuple["ApiToken", str]:
+        """Create a token and return it with its plain text, which is never stored.
+
+        R27: members and admins make their own; a reader's token (read-only, as its person)
+        comes from an operator (`manage.py issue_token`).
+        """
+        if not as_operator:
+            user.require_role(Role.MEMBER, "create API tokens")
         name = (name or "").strip()
         if not name or len(name) > 100:
             raise InvalidValue("A token needs a name of 1 to 100 characters.")
@@ -287,6 +510,16 @@ class ApiToken(models.Model):
         return f"{self.name} ({self.prefix}…)"
 
     @alters_data
+    def revoke(self, user: User) -> None:
+        """A person revokes its own tokens, whatever its role (a leaked one must die); R27: a
+        tenant admin revokes any of the tenant's. Anyone else is told there is no such token."""
+        if self.user_id != user.pk:
+            if self.user.account_id != user.account_id or user.account_id is None:
+                raise NotFound("No such token.")
+            user.require_role(Role.ADMIN, "revoke other people's tokens")
+        self.delete()
+
+    @alters_data
     def touch(self, now) -> None:
         """Record use, at most once a minute, so that a busy script does not write per request."""
         if self.last_used_at is None or now - self.last_used_at > timedelta(minutes=1):
@@ -340,3 +573,10 @@ def read_user(user_id: int) -> User | None:
     if user is not None:
         user.account = _ACCOUNT.read(row, len(_USER))
     return user
+
+
+# Invitations (R27) live in their own module, over the classes above; importing it here
+# registers its model with the app, as the memberships app's models module does.
+from imagesharing.accounts.invitations import Invitation  # noqa: E402
+
+__all__ = ["Account", "ApiToken", "Invitation", "PersonChange", "PersonSession", "Region", "User"]

@@ -27,6 +27,7 @@ from imagesharing.choices import (
     NAME_MAX_LENGTH,
     Action,
     MemberStatus,
+    Role,
     Status,
     Visibility,
 )
@@ -208,6 +209,7 @@ class ImageQuerySet(models.QuerySet["Image"]):
         `lib/rows.py` says why); anything else takes the way a refusal is told: R6's
         gate, then `Image.add_member`.
         """
+        user.require_role(Role.MEMBER, "share images")  # R27
         pk = parse_field_value(self.model, "pk", image_id)
         with transaction.atomic():
             locked = None
@@ -323,6 +325,8 @@ class ImageQuerySet(models.QuerySet["Image"]):
         account = user.account
         if account is None:
             raise NotPermitted("This login does not belong to a tenant.")
+        if not as_operator:
+            user.require_role(Role.MEMBER, "create images")  # R27
         account.require_region(region)
         image = self.model(owner=account, region=region)
         changes = image._clean_changes(user, properties, as_operator, creating=True)
@@ -562,6 +566,8 @@ class Image(models.Model):
         form built earlier), a change made to the image since is never silently
         undone: the update is refused as stale.
         """
+        if not as_operator:
+            user.require_role(Role.MEMBER, "change images")  # R27
         with transaction.atomic():
             locked = Image.objects.select_for_update().get(pk=self.pk)
             locked.require_owner(user, as_operator)
@@ -588,7 +594,8 @@ class Image(models.Model):
     # Sharing: the owner's side, on the locked image row (R1, R2, R4, R8, R9, R11, R16).
 
     def _lock_for_sharing(self, user: User) -> "Image":
-        """Lock the image row (`ImageQuerySet._lock_for_sharing`) and check R1."""
+        """Check R27, lock the image row (`ImageQuerySet._lock_for_sharing`) and check R1."""
+        user.require_role(Role.MEMBER, "share images")
         locked = Image.objects.filter(pk=self.pk)._lock_for_sharing().first()
         if locked is None or locked.is_deleted:
             raise NotFound()
@@ -715,7 +722,8 @@ class Image(models.Model):
         self.save(update_fields=["status", "size", "checksum", "os_hash_algo", "os_hash_value", "updated_at"])
 
     def require_uploadable(self, user: User) -> None:
-        """R1: only the owner sends data, and only to a queued image (Glance: 409 otherwise)."""
+        """R1, R27: only the owner's members and admins send data, only to a queued image (else 409)."""
+        user.require_role(Role.MEMBER, "upload image data")
         self.require_owner(user)
         if not self.is_queued:
             raise InvalidState(UPLOAD_ONCE)
@@ -837,6 +845,8 @@ class Image(models.Model):
         The row stays with status `deleted` (as Glance's soft delete) so that servers
         and the history still name it; its data file is removed once committed.
         """
+        if not as_operator:
+            user.require_role(Role.MEMBER, "delete images")  # R27
         with transaction.atomic():
             locked = Image.objects.select_for_update().get(pk=self.pk)
             locked.require_owner(user, as_operator)

@@ -13,7 +13,7 @@ from django.db.models import Case, IntegerField, Q, Value, When
 from django.utils import timezone
 
 from imagesharing.accounts.models import Account, Region, User
-from imagesharing.choices import Action, MemberStatus, Status, Visibility
+from imagesharing.choices import Action, MemberStatus, Role, Status, Visibility
 from imagesharing.errors import InvalidValue, NotFound, NotPermitted, NotShareable, TenantUnavailable, TooSoon
 from imagesharing.images.models import Image, check_end_dates
 from imagesharing.lib.decorators import alters_data
@@ -80,6 +80,7 @@ class ImageMemberQuerySet(models.QuerySet["ImageMember"]):
     def remind_pending(self, user: User) -> int:
         """R20 for every pending member of the producer's shared images that a reminder is due
         to ("remind all pending"); the others are left alone. Returns how many were reminded."""
+        user.require_role(Role.MEMBER, "remind members")  # R27
         if user.account is None:
             return 0
         now = timezone.now()
@@ -133,6 +134,7 @@ class ImageMemberQuerySet(models.QuerySet["ImageMember"]):
         gate, R7's view of the members, then `set_status` (the owner, for example,
         learns it cannot answer its own offer).
         """
+        user.require_role(Role.MEMBER, "accept or reject offers")  # R27
         with transaction.atomic():
             locked = self._lock_own_offer(user, region, image_id, member_id)
             if locked is not None:
@@ -298,6 +300,7 @@ class ImageMember(models.Model):
         History records that the note changed, never its text: operators read every
         entry, and the note is for the producer and this consumer alone.
         """
+        user.require_role(Role.MEMBER, "write notes on offers")  # R27
         note = self.clean_note(note)
         with transaction.atomic():
             locked = self._lock()
@@ -332,6 +335,7 @@ class ImageMember(models.Model):
     def remind(self, user: User) -> "ImageMember":
         """R20, R16: the owner reminds a pending member of its offer, at most once per
         REMINDER_INTERVAL; an accepted or rejected member has answered and is never reminded."""
+        user.require_role(Role.MEMBER, "remind members")  # R27
         with transaction.atomic():
             locked = self._lock()
             locked._remind_locked(user, timezone.now())
@@ -357,6 +361,7 @@ class ImageMember(models.Model):
     @alters_data
     def set_end_dates(self, user: User, offer_expires_at: datetime | None, access_ends_at: datetime | None) -> None:
         """R22, R16: the owner sets or clears when this offer expires and when the share ends."""
+        user.require_role(Role.MEMBER, "set end dates")  # R27
         check_end_dates(offer_expires_at, access_ends_at)
         with transaction.atomic():
             locked = self._lock()
@@ -389,6 +394,8 @@ class ImageMember(models.Model):
         each history entry's `before` the status that change really replaced. Setting
         the current status again changes nothing and records nothing.
         """
+        if not as_operator:
+            user.require_role(Role.MEMBER, "accept or reject offers")  # R27
         require_known_status(status)
         with transaction.atomic():
             locked = self._lock()._change_status(user, status, as_operator=as_operator)
@@ -424,6 +431,8 @@ class ImageMember(models.Model):
         Servers and snapshots the consumer made stay its own (they do not depend on
         the member row).
         """
+        if not as_operator:
+            user.require_role(Role.MEMBER, "remove members")  # R27
         with transaction.atomic():
             locked = self._lock()
             image = locked.image

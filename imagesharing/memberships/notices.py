@@ -2,7 +2,7 @@
 
 A notice is written for each person who should hear of a change (one row per recipient
 user, so that each person has their own read state, preferences and address; R27's
-roles will choose which people of a tenant receive which kinds), in the transaction of
+roles choose which people of a tenant receive which kinds: AUDIENCE), in the transaction of
 the change itself. When the person wants it by e-mail, the same transaction enqueues the
 task that sends it: the task is a row of this database (django-tasks-db), so it commits
 or rolls back with the change, and no request ever waits for a mail server.
@@ -28,7 +28,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from imagesharing.accounts.models import Account, User
-from imagesharing.choices import TENANT_NOTICE_KINDS, Action, MemberStatus, NoticeKind, Visibility
+from imagesharing.choices import TENANT_NOTICE_KINDS, Action, MemberStatus, NoticeKind, Role, Visibility
 from imagesharing.errors import InvalidValue, NotFound
 from imagesharing.images.models import Image
 from imagesharing.lib.decorators import alters_data
@@ -52,6 +52,14 @@ ANSWERS = {
     MemberStatus.PENDING: "set back to pending",
 }
 
+# R27: who of a tenant's people hears of what. A kind that asks for an action goes to those
+# who may take it; every other kind to everyone, since readers see all the tenant sees.
+AUDIENCE: dict[str, list[str]] = {
+    NoticeKind.OFFER: [Role.ADMIN, Role.MEMBER],
+    NoticeKind.REMINDER: [Role.ADMIN, Role.MEMBER],
+    NoticeKind.REPORT_CLOSED: [Role.ADMIN],
+}
+
 # What each kind says, with `who` (the counterparty), `image` (its name when it happened) and `answer`.
 SUMMARIES = {
     NoticeKind.OFFER: "{who} offered you the image “{image}”.",
@@ -62,6 +70,7 @@ SUMMARIES = {
     NoticeKind.REMINDER: "{who} reminds you of its offer of “{image}”.",
     NoticeKind.EXPIRED: "The share of “{image}” with {who} has expired.",
     NoticeKind.REPORT: "{who} reported the image “{image}”.",
+    NoticeKind.REPORT_CLOSED: "{who} closed your tenant's report of the image “{image}”.",
 }
 NEXT_STEPS = {
     NoticeKind.OFFER: "Accept or reject it on the image's page.",
@@ -72,6 +81,7 @@ NEXT_STEPS = {
     NoticeKind.REMINDER: "Accept or reject it on the image's page.",
     NoticeKind.EXPIRED: "Your history shows the change.",
     NoticeKind.REPORT: "The report waits in the operators' queue.",
+    NoticeKind.REPORT_CLOSED: "The operators acted on it as the cloud's rules say; ask support for details.",
 }
 
 
@@ -183,8 +193,9 @@ class NoticeQuerySet(models.QuerySet["Notice"]):
         event: "Event | None" = None,
         report: "ImageReport | None" = None,
     ) -> list["Notice"]:
-        """R18: write a notice of `kind` for each active person of the tenants `to` (None: the
-        operators), about the counterparty tenant `about`, and enqueue its e-mail if wanted.
+        """R18: write a notice of `kind` for each active person of the tenants `to` whose role
+        is in the kind's AUDIENCE (R27; None: the operators), about the counterparty tenant
+        `about`, and enqueue its e-mail if wanted.
 
         The one way a notice is written: R16's entries come through `for_events`; a report,
         a reminder (R20) or an expiry (R22) calls this directly. Call it inside the change's
@@ -193,7 +204,10 @@ class NoticeQuerySet(models.QuerySet["Notice"]):
         """
         accounts = [account for account in (to or []) if account is not None]
         people = User.objects.filter(is_active=True)
-        people = people.filter(is_staff=True) if to is None else people.filter(account__in=accounts)
+        if to is None:
+            people = people.filter(is_staff=True)
+        else:
+            people = people.filter(account__in=accounts, role__in=AUDIENCE.get(kind, list(Role.values)))
         people = people.annotate(muted=Exists(MailOptOut.objects.filter(user=OuterRef("pk"), kind=kind)))
         now = timezone.now()
         notices = [

@@ -5,7 +5,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from imagesharing.accounts.models import Account, User
-from imagesharing.choices import NoticeKind
+from imagesharing.choices import NoticeKind, Role
 from imagesharing.errors import InvalidValue, NotFound, NotPermitted
 from imagesharing.images.models import Image
 from imagesharing.lib.decorators import alters_data
@@ -30,6 +30,7 @@ class ImageReportQuerySet(models.QuerySet["ImageReport"]):
         account = user.account
         if account is None:
             raise NotPermitted("This login does not belong to a tenant.")
+        user.require_role(Role.MEMBER, "report images")  # R27
         if reason not in ImageReport.Reason.values:
             raise InvalidValue(f"Reason must be one of {', '.join(ImageReport.Reason.values)}.")
         if not isinstance(details, str) or len(details) > REPORT_DETAILS_MAX_LENGTH:
@@ -91,4 +92,7 @@ class ImageReport(models.Model):
         self.closed_at = timezone.now()
         self.closed_by = user
         self.resolution = resolution.strip()
-        self.save(update_fields=["closed_at", "closed_by", "resolution"])
+        with transaction.atomic():
+            self.save(update_fields=["closed_at", "closed_by", "resolution"])
+            # R27: the outcome goes to the reporting tenant's admins (R18's AUDIENCE).
+            Notice.objects.notify(NoticeKind.REPORT_CLOSED, self.image, to=[self.reporter_id], about=None, report=self)

@@ -37,9 +37,9 @@ def server_for(request: TenantRequest, server_id) -> Server:
 
 
 def token_for(request: TenantRequest, token_id) -> ApiToken:
-    """A person sees and revokes only its own tokens."""
+    """A token of the signed-in tenant's people; `ApiToken.revoke` says who may revoke it (R27)."""
     pk = parse_field_value(ApiToken, "pk", token_id)
-    token = None if pk is None else ApiToken.objects.filter(user=request.user, pk=pk).first()
+    token = None if pk is None else ApiToken.objects.filter(user__account=request.account, pk=pk).first()
     if token is None:
         raise NotFound("No such token.")
     return token

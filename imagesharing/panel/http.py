@@ -18,7 +18,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from django_htmx.middleware import HtmxDetails
 
 from imagesharing.accounts.models import Account, User
-from imagesharing.errors import DomainError, NotFound
+from imagesharing.errors import DomainError, NotFound, RoleRequired
 from imagesharing.panel.rendering import messages_only, safe_next, wants_fragment
 
 
@@ -64,7 +64,8 @@ def tenant_view(*, back: Callable[..., str] | None = None) -> Callable[[View], V
     Without a session the person signs in first and comes back to the page it was on
     (`sign_in_first`), also from an htmx action whose session expired meanwhile.
 
-    NotFound is a 404, alike for a stranger's object and a missing one (R6). Any other
+    NotFound is a 404, alike for a stranger's object and a missing one (R6). A page the
+    person's role may not see (R27) is a 403 that names the role. Any other
     DomainError changed nothing (the model checks before it writes): it is shown as a
     message, and htmx swaps nothing but the messages while a plain form goes back to
     its `next` field or to `back(**url_kwargs)`.
@@ -83,17 +84,26 @@ def tenant_view(*, back: Callable[..., str] | None = None) -> Callable[[View], V
                 return view(request, *args, **kwargs)
             except NotFound:
                 raise Http404("Not found.") from None
+            except RoleRequired as error:
+                if back is None:  # a page this role may not see (R27): say which role it needs
+                    return render(request, "403.html", {"message": error.message}, status=403)
+                return _refused(request, error, back(**kwargs))
             except DomainError as error:
                 if back is None:
                     raise
-                messages.error(request, error.message)
-                if wants_fragment(request):
-                    return messages_only(request)
-                return redirect(safe_next(request, back(**kwargs)))
+                return _refused(request, error, back(**kwargs))
 
         return wrapper
 
     return decorate
+
+
+def _refused(request: HttpRequest, error: DomainError, back: str) -> HttpResponseBase:
+    """A refusal changed nothing: a message, and htmx swaps only the messages."""
+    messages.error(request, error.message)
+    if wants_fragment(request):
+        return messages_only(request)
+    return redirect(safe_next(request, back))
 
 
 # Where a refused action goes back to (`tenant_view(back=...)`), given the view's URL arguments.
@@ -105,6 +115,10 @@ def image_url(image_id, **_) -> str:
 
 def sharing_url(image_id, **_) -> str:
     return image_url(image_id) + "#sharing"
+
+
+def shared_by_me_url(**_) -> str:
+    return reverse("memberships:shared_by_me")
 
 
 def servers_url(**_) -> str:

@@ -136,8 +136,11 @@ class AnswerForms:
     def __init__(self, request: HttpRequest, *, target: str, next_url: str):
         self.csrf, self.target, self.next_url = csrf_input(request), target, next_url
         self.url = RowUrl("memberships:status", key="image_id")
+        self.shown = can_change(request)
 
-    def __call__(self, offer: ImageMember) -> SafeString:
+    def __call__(self, offer: ImageMember) -> SafeString | str:
+        if not self.shown:
+            return ""  # R27: a reader's answer would be refused
         name = offer.image.name
         buttons = markup_join(
             "\n  ",
@@ -164,6 +167,8 @@ def offer_rows(
     shows it (R21), times, the answer buttons, Boot."""
     detail, boot = RowUrl("images:detail", key="image_id"), reverse("servers:boot")
     answer_form = AnswerForms(request, target="closest tr", next_url=next_url)
+    editable = can_change(request)
+    boot_link = _BOOT_LINK if editable else ""
     focus = mark_safe(" data-focus") if getattr(request, "htmx", False) and request.method == "POST" else ""
     return [
         markup(
@@ -175,9 +180,7 @@ def offer_rows(
             '  <td data-label="Changed">{updated}</td>\n'
             '  <td data-label="Your answer">'
             '<span class="status status-{status}" tabindex="-1"{focus}>{status}</span>{terms}</td>\n'
-            "  <td>{answer}\n"
-            '    <a class="small" href="{boot}?image={image_id}">Boot a server'
-            '<span class="visually-hidden"> from {image_name}</span></a></td>\n'
+            "  <td>{answer}\n    {boot_link}</td>\n"
             "</tr>",
             pk=offer.pk,
             detail=detail(offer),
@@ -185,7 +188,7 @@ def offer_rows(
             image_name=offer.image.name,
             image_id=offer.image_id,
             note=note_text(offer.note),
-            producer=names(offer.image.owner, editable=True),
+            producer=names(offer.image.owner, editable=editable),
             region=offer.image.region_id,
             created=utc_time(offer.created_at),
             updated=utc_time(offer.updated_at),
@@ -193,10 +196,39 @@ def offer_rows(
             focus=focus,
             terms=_member_terms(offer, reminded=False),
             answer=answer_form(offer),
-            boot=boot,
+            boot_link=boot_link and markup(boot_link, boot=boot, image_id=offer.image_id, image_name=offer.image.name),
         )
         for offer in offers
     ]
+
+
+# R27: the buttons of a row, left out for a reader (whose every click would be refused);
+# whether they show is asked once per table, never per row.
+_BOOT_LINK = (
+    '<a class="small" href="{boot}?image={image_id}">Boot a server'
+    '<span class="visually-hidden"> from {image_name}</span></a>'
+)
+_MEMBER_ACTIONS = (
+    '<div class="button-row">{remind}'
+    '<a class="button button-small" href="{dates}">Dates'
+    '<span class="visually-hidden"> of tenant {tenant}</span></a>'
+    '<a class="button button-danger button-small" href="{remove}"\n'
+    '         hx-get="{remove}" hx-target="closest tr" hx-swap="outerHTML">Remove'
+    '<span class="visually-hidden"> tenant {tenant}</span></a></div>'
+)
+
+
+_NOTE_LINK = (
+    '<a class="small" href="{edit_note}"\n'
+    '         hx-get="{edit_note}" hx-target="closest tr" hx-swap="outerHTML">{note_verb}'
+    '<span class="visually-hidden"> for tenant {tenant}</span></a>'
+)
+
+
+def can_change(request: HttpRequest) -> bool:
+    """R27, once per table: whether the signed-in person may use a row's buttons."""
+    user = getattr(request, "user", None)
+    return bool(user is not None and user.is_authenticated and user.can_change)
 
 
 def member_rows(
@@ -210,6 +242,7 @@ def member_rows(
     dates = RowUrl("memberships:end_dates", image.pk, key="member.tenant_id")
     edit_note = RowUrl("memberships:note", image.pk, key="member.tenant_id")
     csrf, now = csrf_input(request), timezone.now()
+    actions = _MEMBER_ACTIONS if can_change(request) else ""
     rows = []
     for member in members:
         tenant = member.member.tenant_id
@@ -218,30 +251,33 @@ def member_rows(
                 '<tr id="member-{tenant}">\n'
                 "  <td>{who}</td>\n"
                 '  <td data-label="Status"><span class="status status-{status}">{status}</span>{terms}</td>\n'
-                '  <td data-label="Your note">{note}<a class="small" href="{edit_note}"\n'
-                '         hx-get="{edit_note}" hx-target="closest tr" hx-swap="outerHTML">{note_verb}'
-                '<span class="visually-hidden"> for tenant {tenant}</span></a></td>\n'
+                '  <td data-label="Your note">{note}{note_link}</td>\n'
                 '  <td data-label="Added">{created}</td>\n'
                 '  <td data-label="Last changed">{updated}</td>\n'
-                '  <td><div class="button-row">{remind}'
-                '<a class="button button-small" href="{dates}">Dates'
-                '<span class="visually-hidden"> of tenant {tenant}</span></a>'
-                '<a class="button button-danger button-small" href="{remove}"\n'
-                '         hx-get="{remove}" hx-target="closest tr" hx-swap="outerHTML">Remove'
-                '<span class="visually-hidden"> tenant {tenant}</span></a></div></td>\n'
+                "  <td>{actions}</td>\n"
                 "</tr>",
                 tenant=tenant,
-                who=names(member.member, editable=True),
+                who=names(member.member, editable=bool(actions)),
                 status=member.status,
                 terms=_member_terms(member),
                 note=note_text(member.note),
-                edit_note=edit_note(member),
-                note_verb="Edit note" if member.note else "Add a note",
+                note_link=actions
+                and markup(
+                    _NOTE_LINK,
+                    edit_note=edit_note(member),
+                    note_verb="Edit note" if member.note else "Add a note",
+                    tenant=tenant,
+                ),
                 created=utc_time(member.created_at),
                 updated=utc_time(member.updated_at),
-                remind=_remind_button(member, remind(member), csrf, now),
-                dates=dates(member),
-                remove=remove(member),
+                actions=actions
+                and markup(
+                    actions,
+                    remind=_remind_button(member, remind(member), csrf, now),
+                    dates=dates(member),
+                    remove=remove(member),
+                    tenant=tenant,
+                ),
             )
         )
     return rows

@@ -1,18 +1,60 @@
 """The panel's URLs, in one namespace per area, as the templates and tests name them."""
 
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, reverse_lazy
 
-from imagesharing.panel.views import account, answer, data, images, inbox, notices, offers, servers, sharing, tenants
+from imagesharing.panel.forms.profile import QueuedPasswordResetForm
+from imagesharing.panel.views import (
+    account,
+    answer,
+    data,
+    images,
+    inbox,
+    notices,
+    offers,
+    people,
+    profile,
+    servers,
+    sharing,
+    tenants,
+)
 
 account_urls = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(next_page="accounts:login"), name="logout"),
     path("", account.home, name="home"),
+    path("profile/", profile.profile, name="profile"),
+    path("profile/sign-out-everywhere/", profile.sign_out_everywhere, name="sign_out_everywhere"),
+    path(
+        "profile/password/",
+        auth_views.PasswordChangeView.as_view(success_url=reverse_lazy("accounts:password_changed")),
+        name="password_change",
+    ),
+    path("profile/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_changed"),
+    path(
+        "password/reset/",
+        auth_views.PasswordResetView.as_view(
+            form_class=QueuedPasswordResetForm,
+            email_template_name="registration/password_reset_email.txt",
+            success_url=reverse_lazy("accounts:password_reset_done"),
+        ),
+        name="password_reset",
+    ),
+    path("password/reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        "password/reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(success_url=reverse_lazy("accounts:password_reset_complete")),
+        name="password_reset_confirm",
+    ),
+    path("password/reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("region/", account.switch_region, name="region"),
     path("usage/", account.usage, name="usage"),
     path("tokens/", account.tokens, name="tokens"),
     path("tokens/<int:token_id>/revoke/", account.revoke_token, name="revoke_token"),
+    path("people/", people.people, name="people"),
+    path("invitations/<str:token>/", people.join, name="invitation"),
+    path("people/<int:person_id>/role/", people.set_role, name="set_role"),
+    path("people/<int:person_id>/remove/", people.remove_person, name="remove_person"),
     path("account/", tenants.account, name="account"),
     path("labels/", tenants.labels, name="labels"),
     path("labels/<int:tenant_id>/", tenants.label, name="label"),

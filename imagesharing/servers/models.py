@@ -10,7 +10,7 @@ from django.db import models
 from django.utils import timezone
 
 from imagesharing.accounts.models import Account, Region, User
-from imagesharing.choices import NAME_MAX_LENGTH, Visibility
+from imagesharing.choices import NAME_MAX_LENGTH, Role, Visibility
 from imagesharing.errors import InvalidValue, NotFound, NotPermitted
 from imagesharing.images.models import Image
 from imagesharing.lib.decorators import alters_data
@@ -45,6 +45,7 @@ class ServerQuerySet(models.QuerySet["Server"]):
         account = user.account
         if account is None:
             raise NotPermitted("This login does not belong to a tenant.")
+        user.require_role(Role.MEMBER, "boot servers")  # R27
         name = _clean_server_name(name)
         image = Image.objects.get_usable(account, getattr(image, "pk", image))
         image.require_bootable()
@@ -97,6 +98,7 @@ class Server(models.Model):
         hashed like any upload so that it can be downloaded like any image (R14: its
         bytes are charged to the snapshot's owner).
         """
+        user.require_role(Role.MEMBER, "take snapshots")  # R27
         self.require_owner(user)
         name = _clean_server_name(name)
         base = self.image
@@ -124,5 +126,6 @@ class Server(models.Model):
     @alters_data
     def destroy(self, user: User) -> None:
         """Only the owner deletes its server; images are untouched."""
+        user.require_role(Role.MEMBER, "delete servers")  # R27
         self.require_owner(user)
         self.delete()

@@ -73,7 +73,7 @@ def api_as(db):
     """`api_as(user)` is an Api acting with a fresh token of that user."""
 
     def make(user, root: str = ROOT) -> Api:
-        return Api(ApiToken.objects.issue(user, "tests")[1], root)
+        return Api(ApiToken.objects.issue(user, "tests", as_operator=True)[1], root)  # readers' tokens too
 
     return make
 

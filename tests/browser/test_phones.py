@@ -5,6 +5,8 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
+from imagesharing.accounts.invitations import Invitation
+from imagesharing.choices import Role
 from imagesharing.servers.models import Server
 from tests import factories
 from tests.browser.test_sharing_flow import sign_in
@@ -19,7 +21,18 @@ def cast(dfw, producer, consumer):
     image = factories.image(producer, dfw, name="golden-web-with-a-rather-long-name", visibility="shared")
     member = factories.member(producer, image, consumer)
     server = Server.objects.boot(consumer, image, "web-1")
-    return {"producer": producer, "consumer": consumer, "image": image, "member": member, "server": server}
+    reader = factories.user(producer.account, username="producer-reader", role=Role.READER)
+    invitation = Invitation.objects.invite(producer, "new@example.com", Role.MEMBER)
+    reader.set_role(producer, Role.MEMBER)  # a row in the people history
+    return {
+        "producer": producer,
+        "consumer": consumer,
+        "image": image,
+        "member": member,
+        "server": server,
+        "reader": reader,
+        "invitation": invitation,
+    }
 
 
 def pages_of(cast) -> dict[str, list[str]]:
@@ -37,6 +50,12 @@ def pages_of(cast) -> dict[str, list[str]]:
             "/usage/",
             "/tokens/",
             "/notices/preferences/",
+            "/people/",
+            f"/people/{cast['reader'].pk}/remove/",
+            "/profile/",
+            "/profile/password/",
+            "/password/reset/",
+            f"/invitations/{cast['invitation'].token}/",
         ],
         "consumer": [
             "/shared/",

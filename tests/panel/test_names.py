@@ -125,7 +125,7 @@ def test_a_bad_label_is_a_field_error(as_owner, data, error):
 
 
 def test_a_label_is_changed_and_removed_from_its_own_page(as_owner, owner):
-    TenantLabel.objects.set_label(owner.account, 4242, "old")
+    TenantLabel.objects.set_label(owner, 4242, "old")
     page = text_of(as_owner.get("/labels/4242/", {"next": "/shared/"}))
     assert 'value="old"' in page and '<input type="hidden" name="next" value="/shared/">' in page
     response = as_owner.post("/labels/4242/", {"text": "new", "next": "/shared/"})
@@ -141,8 +141,8 @@ def test_a_label_goes_back_only_inside_the_site(as_owner):
 
 
 def test_labels_show_beside_the_name_and_only_to_their_owner(as_owner, as_consumer, owner, consumer, offered):
-    TenantLabel.objects.set_label(owner.account, consumer.account.tenant_id, "Dallas branch")
-    TenantLabel.objects.set_label(consumer.account, owner.account.tenant_id, "Our supplier")
+    TenantLabel.objects.set_label(owner, consumer.account.tenant_id, "Dallas branch")
+    TenantLabel.objects.set_label(consumer, owner.account.tenant_id, "Our supplier")
     owner_page = text_of(as_owner.get(f"/images/{offered.pk}/"))
     consumer_page = text_of(as_consumer.get("/shared/"))
     assert '<span class="label-text" title="Your private label">Dallas branch</span>' in owner_page
@@ -191,7 +191,7 @@ def test_a_malformed_tenant_id_in_the_address_labels_nothing(as_owner):
 
 
 def test_another_tenants_labels_are_never_listed_or_changed(as_stranger, owner, consumer):
-    TenantLabel.objects.set_label(owner.account, consumer.account.tenant_id, "Dallas branch")
+    TenantLabel.objects.set_label(owner, consumer.account.tenant_id, "Dallas branch")
     assert "Dallas branch" not in text_of(as_stranger.get("/labels/"))
     page = text_of(as_stranger.get(f"/labels/{consumer.account.tenant_id}/"))
     assert "Dallas branch" not in page
@@ -206,7 +206,7 @@ def test_label_pages_take_only_get_and_post(as_owner, path):
 
 def test_the_labels_page_reads_a_fixed_number_of_queries(owner, django_assert_max_num_queries):
     for number in range(50):
-        TenantLabel.objects.set_label(owner.account, 5000 + number, f"label {number}")
+        TenantLabel.objects.set_label(owner, 5000 + number, f"label {number}")
     client = signed_in(owner)
     with django_assert_max_num_queries(5):
         assert client.get("/labels/").status_code == 200

@@ -14,6 +14,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from imagesharing.accounts.models import ApiToken
+from imagesharing.choices import Role
 from imagesharing.servers.models import Server
 from tests import factories
 from tests.panel.conftest import signed_in
@@ -160,8 +162,6 @@ def test_the_bell_costs_no_query_of_its_own(consumer, owner, shared_image):
 
 @pytest.mark.parametrize("path", ["/", "/usage/", "/tokens/", "/history/", "/notices/preferences/"])
 def test_the_other_pages_do_not_grow_either(owner, consumer, dfw, path):
-    from imagesharing.accounts.models import ApiToken
-
     client = signed_in(owner)
 
     def build(start, end):
@@ -174,3 +174,24 @@ def test_the_other_pages_do_not_grow_either(owner, consumer, dfw, path):
 
     counts = measured(build, client, path, about="images")
     assert counts[0] == counts[1]
+
+
+def test_the_people_page(owner):
+    """R27: the tenant's people and their history, each change naming two people, in fixed queries."""
+
+    def build(start, end):
+        for number in range(start, end):
+            person = factories.user(owner.account, username=f"person-{number}", role=Role.READER)
+            person.set_role(owner, Role.MEMBER)
+
+    assert measured(build, signed_in(owner), "/people/") == [7, 7]
+
+
+def test_the_tokens_page_of_an_admin(owner):
+    """R27: an admin sees the tenant's tokens, each with its person and role."""
+
+    def build(start, end):
+        for number in range(start, end):
+            ApiToken.objects.issue(factories.user(owner.account, username=f"scripted-{number}"), "ci")
+
+    assert measured(build, signed_in(owner), "/tokens/") == [5, 5]

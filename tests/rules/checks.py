@@ -4,15 +4,30 @@ from contextlib import contextmanager
 
 import pytest
 
-from imagesharing.accounts.models import Account, ApiToken, TenantLabel
+from imagesharing.accounts.models import Account, ApiToken, Invitation, PersonChange, TenantLabel, User
 from imagesharing.errors import DomainError
 from imagesharing.images.models import Image
 from imagesharing.memberships.history import Event
 from imagesharing.memberships.members import ImageMember
 from imagesharing.memberships.notices import MailOptOut, Notice
+from imagesharing.memberships.reports import ImageReport
 from imagesharing.servers.models import Server
 
-_TABLES = (Account, ApiToken, TenantLabel, Image, ImageMember, Event, Notice, MailOptOut, Server)
+_TABLES = (
+    Account,
+    User,
+    ApiToken,
+    Invitation,
+    PersonChange,
+    TenantLabel,
+    Image,
+    ImageMember,
+    Event,
+    Notice,
+    MailOptOut,
+    ImageReport,
+    Server,
+)
 
 
 def snapshot() -> dict:

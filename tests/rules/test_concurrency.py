@@ -14,7 +14,8 @@ from datetime import timedelta
 import pytest
 from django.db import connection, transaction
 
-from imagesharing.choices import Action, MemberStatus, Status
+from imagesharing.accounts.models import PersonChange, User
+from imagesharing.choices import Action, MemberStatus, Role, Status
 from imagesharing.errors import AlreadyMember, NotFound, QuotaExceeded
 from imagesharing.images.models import Image
 from imagesharing.images.uploads import Upload
@@ -215,3 +216,36 @@ def test_a_running_upload_renews_its_lease_and_is_not_reaped(owner, dfw, setting
         assert Upload.objects.get(pk=image.pk).lease_until > first_lease + timedelta(seconds=1)
     upload.finish()
     assert Image.objects.get(pk=image.pk).status == Status.SAVING
+
+
+def test_r27_two_demotions_at_once_leave_the_last_admin(dfw, operator):
+    """Each demotion sees another admin when it starts; the tenant's row lock makes the second
+    wait for the first and then find its person the last admin."""
+    account = factories.account(dfw)
+    first, second = (factories.user(account, role=Role.ADMIN) for _ in range(2))
+    demote_first = held(lambda: first.set_role(operator, Role.MEMBER, as_operator=True))
+    demote_second = held(lambda: second.set_role(operator, Role.MEMBER, as_operator=True))
+    results = race([demote_first, demote_second])
+    assert kinds(results) == ["LastAdmin", "NoneType"]
+    assert account.users.filter(role=Role.ADMIN, is_active=True).count() == 1
+    assert PersonChange.objects.count() == 1
+
+
+@pytest.mark.parametrize("second_call", ["demote", "remove"])
+def test_r27_two_admins_acting_on_each_other_at_once_leave_one_admin(dfw, second_call):
+    """The one that waits is read again under the lock: demoted (or removed) meanwhile, it is
+    refused, whatever the order."""
+    account = factories.account(dfw)
+    first, second = (factories.user(account, role=Role.ADMIN) for _ in range(2))
+    # Separate instances per thread, as two requests would have: `person.set_role(by, role)`.
+    a_by_b = User.objects.get(pk=first.pk), User.objects.get(pk=second.pk)
+    b_by_a = User.objects.get(pk=second.pk), User.objects.get(pk=first.pk)
+    calls = [held(lambda: a_by_b[0].set_role(a_by_b[1], Role.MEMBER))]
+    if second_call == "demote":
+        calls.append(held(lambda: b_by_a[0].set_role(b_by_a[1], Role.MEMBER)))
+    else:
+        calls.append(held(lambda: b_by_a[0].remove_from_tenant(b_by_a[1])))
+    results = race(calls)
+    passed, refused = sorted(results, key=lambda result: result is not None)
+    assert passed is None and type(refused).__name__ in ("LastAdmin", "NotPermitted", "RoleRequired")
+    assert account.users.filter(role=Role.ADMIN, is_active=True).count() == 1

@@ -27,18 +27,18 @@ def test_r21_nobody_renames_another_tenant(owner, consumer):
 def test_r21_a_label_is_written_changed_and_cleared(owner, consumer):
     labels = TenantLabel.objects
     tenant_id = consumer.account.tenant_id
-    assert labels.set_label(owner.account, str(tenant_id), "  Dallas branch ") == "Dallas branch"
+    assert labels.set_label(owner, str(tenant_id), "  Dallas branch ") == "Dallas branch"
     assert labels.for_tenants(owner.account, [tenant_id]) == {tenant_id: "Dallas branch"}
-    assert labels.set_label(owner.account, tenant_id, "Dallas office") == "Dallas office"
+    assert labels.set_label(owner, tenant_id, "Dallas office") == "Dallas office"
     assert labels.of(owner.account).count() == 1
-    assert labels.set_label(owner.account, tenant_id, " ") == ""
+    assert labels.set_label(owner, tenant_id, " ") == ""
     assert not labels.exists()
 
 
 def test_r21_labels_are_their_owners_alone(owner, consumer, stranger):
     tenant_id = stranger.account.tenant_id
-    TenantLabel.objects.set_label(owner.account, tenant_id, "Mine")
-    TenantLabel.objects.set_label(consumer.account, tenant_id, "Theirs")
+    TenantLabel.objects.set_label(owner, tenant_id, "Mine")
+    TenantLabel.objects.set_label(consumer, tenant_id, "Theirs")
     assert TenantLabel.objects.for_tenants(owner.account, [tenant_id]) == {tenant_id: "Mine"}
     assert TenantLabel.objects.for_tenants(consumer.account, [tenant_id]) == {tenant_id: "Theirs"}
     assert TenantLabel.objects.for_tenants(stranger.account, [tenant_id]) == {}
@@ -47,7 +47,7 @@ def test_r21_labels_are_their_owners_alone(owner, consumer, stranger):
 def test_r21_r17_labelling_tells_nothing_of_whether_a_tenant_exists(owner, consumer, abroad):
     """An existing tenant, one in another region and one that does not exist are labelled alike."""
     answers = [
-        TenantLabel.objects.set_label(owner.account, tenant_id, "someone")
+        TenantLabel.objects.set_label(owner, tenant_id, "someone")
         for tenant_id in (consumer.account.tenant_id, abroad.account.tenant_id, 987654321)
     ]
     assert answers == ["someone"] * 3
@@ -57,22 +57,22 @@ def test_r21_r17_labelling_tells_nothing_of_whether_a_tenant_exists(owner, consu
 @pytest.mark.parametrize("tenant_id", ["12a", "-3", "0", "9" * 30, None])
 def test_r21_a_malformed_tenant_id_cannot_be_labelled(owner, tenant_id):
     with refused(InvalidValue, match="positive whole number"):
-        TenantLabel.objects.set_label(owner.account, tenant_id, "label")
+        TenantLabel.objects.set_label(owner, tenant_id, "label")
 
 
 @pytest.mark.parametrize("text", ["x" * (LABEL_MAX_LENGTH + 1), "nul\x00"])
 def test_r21_a_label_is_at_most_100_characters_of_text(owner, consumer, text):
     with refused(InvalidValue, match="at most 100 characters"):
-        TenantLabel.objects.set_label(owner.account, consumer.account.tenant_id, text)
+        TenantLabel.objects.set_label(owner, consumer.account.tenant_id, text)
 
 
 def test_r21_a_tenant_keeps_at_most_so_many_labels(owner, monkeypatch):
     monkeypatch.setattr("imagesharing.accounts.models.LABELS_PER_TENANT", 2)
-    TenantLabel.objects.set_label(owner.account, 11, "a")
-    TenantLabel.objects.set_label(owner.account, 12, "b")
-    TenantLabel.objects.set_label(owner.account, 12, "b, changed")  # a change is no new label
+    TenantLabel.objects.set_label(owner, 11, "a")
+    TenantLabel.objects.set_label(owner, 12, "b")
+    TenantLabel.objects.set_label(owner, 12, "b, changed")  # a change is no new label
     with refused(QuotaExceeded):
-        TenantLabel.objects.set_label(owner.account, 13, "c")
+        TenantLabel.objects.set_label(owner, 13, "c")
     assert LABELS_PER_TENANT == 1000
 
 

@@ -91,8 +91,8 @@ def test_r17_history_shows_a_bystander_nothing_of_others(other_consumer, strange
 def test_r17_r19_r21_a_stranger_reaches_no_note_and_no_label(owner, consumer, stranger, shared_image):
     """A stranger's pages read no offer (so no note, no counterparty's name) and no label but its own."""
     shared_image.share_with(owner, [consumer.account.tenant_id], acknowledged=True, note="for the consumer only")
-    TenantLabel.objects.set_label(owner.account, consumer.account.tenant_id, "Dallas branch")
-    TenantLabel.objects.set_label(consumer.account, owner.account.tenant_id, "Our supplier")
+    TenantLabel.objects.set_label(owner, consumer.account.tenant_id, "Dallas branch")
+    TenantLabel.objects.set_label(consumer, owner.account.tenant_id, "Our supplier")
     assert not ImageMember.objects.inbox(stranger.account).exists()
     assert not ImageMember.objects.shared_by(stranger.account).exists()
     assert not Event.objects.visible_to(stranger.account).exists()

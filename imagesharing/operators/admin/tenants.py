@@ -1,9 +1,10 @@
 """The operators' admin for regions, tenants, logins and API tokens."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
-from imagesharing.accounts.models import Account, ApiToken, Region, User
+from imagesharing.accounts.models import Account, ApiToken, PersonChange, Region, User
+from imagesharing.errors import DomainError
 from imagesharing.operators.admin.kit import IdSearchAdmin
 
 
@@ -33,13 +34,46 @@ class AccountAdmin(IdSearchAdmin):
 @admin.register(User)
 class UserAdmin(IdSearchAdmin, DjangoUserAdmin):
     # Django's UserAdmin sets its fieldsets; the stubs type them as ModelAdmin's, which may be None.
-    fieldsets = (*(DjangoUserAdmin.fieldsets or ()), ("Tenant", {"fields": ("account",)}))
-    add_fieldsets = (*DjangoUserAdmin.add_fieldsets, ("Tenant", {"fields": ("account",)}))
-    list_display = ("username", "account", "email", "is_staff", "is_active", "last_login")
+    fieldsets = (*(DjangoUserAdmin.fieldsets or ()), ("Tenant", {"fields": ("account", "role")}))
+    add_fieldsets = (*DjangoUserAdmin.add_fieldsets, ("Tenant", {"fields": ("account", "role")}))
+    list_display = ("username", "account", "role", "email", "is_staff", "is_active", "last_login")
     list_select_related = ("account",)
     search_fields = ("username", "=account__tenant_id")
     search_help_text = "Username or tenant ID."
     autocomplete_fields = ("account",)
+    list_filter = ("role", "is_active", "is_staff")
+
+    def save_model(self, request, obj, form, change) -> None:
+        """R27: a changed role goes through `User.set_role`, recorded as the operator's and
+        refused for a tenant's last admin; the other fields save as Django's admin does."""
+        role = obj.role
+        if change and "role" in form.changed_data:
+            obj.role = form.initial["role"]
+        super().save_model(request, obj, form, change)
+        if obj.role != role:
+            try:
+                obj.set_role(request.user, role, as_operator=True)
+            except DomainError as error:
+                self.message_user(request, error.message, messages.ERROR)
+
+
+@admin.register(PersonChange)
+class PersonChangeAdmin(admin.ModelAdmin):
+    """R27's history of people, read-only: entries are written by the changes themselves."""
+
+    list_display = ("created_at", "account", "action", "person", "before", "after", "actor", "by_operator")
+    list_filter = ("action",)
+    list_select_related = ("account", "person", "actor")
+    search_fields = ("=account__tenant_id", "person__username")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(ApiToken)

@@ -69,7 +69,7 @@ def _tokens_page(request: TenantRequest, form: TokenForm, created: dict | None =
     context = {
         "form": form,
         "created": created,
-        "tokens": ApiToken.objects.filter(user=request.user).order_by("-created_at", "-pk"),
+        "tokens": ApiToken.objects.seen_by(request.user).order_by("-created_at", "-pk"),
         "region": region,
         "endpoint": request.build_absolute_uri(f"/api/{region.code.lower()}/") if region else "",
     }
@@ -79,7 +79,7 @@ def _tokens_page(request: TenantRequest, form: TokenForm, created: dict | None =
 
 
 @require_http_methods(["GET", "POST"])
-@tenant_view()
+@tenant_view(back=lambda **_: reverse("accounts:tokens"))
 def tokens(request: TenantRequest) -> HttpResponse:
     """List the user's API tokens; a POST creates one and shows its secret this once."""
     if request.method != "POST":
@@ -93,11 +93,11 @@ def tokens(request: TenantRequest) -> HttpResponse:
 
 
 @require_POST
-@tenant_view()
+@tenant_view(back=lambda **_: reverse("accounts:tokens"))
 def revoke_token(request: TenantRequest, token_id: int) -> HttpResponse:
     """Revoke at once: scripts using it are refused from their next request."""
     token = token_for(request, token_id)
-    token.delete()
+    token.revoke(request.user)
     messages.success(request, f"Token “{token.name}” revoked.")
     if request.htmx:
         return _tokens_page(request, TokenForm())

@@ -12,7 +12,7 @@ from imagesharing.lib.keyset import ordered, rows_after
 from imagesharing.lib.parse import parse_field_value
 from imagesharing.memberships.members import ImageMember
 from imagesharing.panel.forms.offers import SORTS, OffersFilterForm
-from imagesharing.panel.http import TenantRequest, tenant_view
+from imagesharing.panel.http import TenantRequest, shared_by_me_url, tenant_view
 from imagesharing.panel.paging import keyset_page
 from imagesharing.panel.regions import tenant_regions
 from imagesharing.panel.rendering import render_page
@@ -60,7 +60,7 @@ def shared_by_me(request: TenantRequest) -> HttpResponse:
 
 
 @require_POST
-@tenant_view()
+@tenant_view(back=shared_by_me_url)
 def remove_offers(request: TenantRequest) -> HttpResponse:
     """Bulk Remove: first a page naming every (image, tenant) affected, then each removal (R12).
 
@@ -91,7 +91,7 @@ def remove_offers(request: TenantRequest) -> HttpResponse:
 
 
 @require_POST
-@tenant_view()
+@tenant_view(back=shared_by_me_url)
 def remind_pending(request: TenantRequest) -> HttpResponse:
     """R20 in bulk: remind every pending member of the tenant's images that a reminder is due to."""
     reminded = ImageMember.objects.remind_pending(request.user)

@@ -50,7 +50,7 @@ def labels(request: TenantRequest) -> HttpResponse:
     form = LabelForm(request.POST) if request.method == "POST" else LabelForm()
     if form.is_valid():
         number, text = form.cleaned_data["tenant_id"], form.cleaned_data["text"]
-        TenantLabel.objects.set_label(request.account, number, text)
+        TenantLabel.objects.set_label(request.user, number, text)
         messages.success(request, _labelled(number, text))
         return redirect("accounts:labels")
     context = {"form": form, "labels": TenantLabel.objects.of(request.account)}
@@ -71,7 +71,7 @@ def label(request: TenantRequest, tenant_id: int) -> HttpResponse:
     auto_id = f"label-{number}-%s"  # unique among the forms a page may open for several tenant IDs
     form = LabelForm(request.POST, ask_tenant=False, auto_id=auto_id) if request.method == "POST" else None
     if form is not None and form.is_valid():
-        text = TenantLabel.objects.set_label(request.account, number, form.cleaned_data["text"])
+        text = TenantLabel.objects.set_label(request.user, number, form.cleaned_data["text"])
         messages.success(request, _labelled(number, text))
         if not wants_fragment(request):
             return redirect(back)

@@ -7,6 +7,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 
 from imagesharing.accounts.models import Account, User
+from imagesharing.choices import Role
 from imagesharing.errors import DomainError
 
 
@@ -45,7 +46,7 @@ class Command(BaseCommand):
             with transaction.atomic():
                 account = Account.objects.create_tenant(tenant_id, name, regions)
                 if username:
-                    User.objects.create_user(username, email=email, password=password, account=account)
+                    User.objects.create_user(username, email=email, password=password, account=account, role=Role.ADMIN)
         except DomainError as error:
             raise CommandError(error.message) from None
         codes = ", ".join(region.code for region in account.regions.all())

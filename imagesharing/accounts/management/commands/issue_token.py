@@ -25,7 +25,7 @@ class Command(BaseCommand):
         if days is not None and days < 1:
             raise CommandError("--days must be at least 1.")
         try:
-            _, plain = ApiToken.objects.issue(user, name, timedelta(days=days) if days else None)
+            _, plain = ApiToken.objects.issue(user, name, timedelta(days=days) if days else None, as_operator=True)
         except DomainError as error:
             raise CommandError(error.message) from None
         self.stdout.write(plain)

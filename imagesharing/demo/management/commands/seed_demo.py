@@ -12,7 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from imagesharing.accounts.models import Account, Region, TenantLabel, User
-from imagesharing.choices import Visibility
+from imagesharing.choices import Role, Visibility
 from imagesharing.images.models import Image
 from imagesharing.servers.models import Server
 
@@ -88,7 +88,7 @@ class Command(BaseCommand):
             self.image(users[owner], Region.objects.get(code=code), name, size)
 
         self.server_and_snapshot(users["globex"], "acme-db-primary", "globex-db-1")
-        TenantLabel.objects.set_label(tenant_of(users["globex"]), tenant_of(users["acme"]).tenant_id, "Web agency")
+        TenantLabel.objects.set_label(users["globex"], tenant_of(users["acme"]).tenant_id, "Web agency")
         return logins
 
     def tenant(self, tenant_id: int, name: str, regions: list[str]) -> Account:
@@ -104,6 +104,7 @@ class Command(BaseCommand):
                 email=f"{username}@example.com",
                 password=password,
                 account=account,
+                role=Role.ADMIN,  # R27: each demo tenant's first person runs it
                 is_staff=staff,
                 is_superuser=staff,
             )

@@ -1,0 +1,165 @@
+"""R27 in the panel: every action, for an admin, a member and a reader of the owner's and of the
+consumer's tenant. Admins and members change what the action changes; a reader is told which
+role it needs and nothing changes."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from imagesharing.choices import Role
+from imagesharing.images.models import Image
+from imagesharing.servers.models import Server
+from tests import factories
+from tests.panel.conftest import messages_of, signed_in
+from tests.rules.checks import snapshot
+
+
+@pytest.fixture
+def scene(people, owner, consumer, stranger, dfw):
+    """What each action works on: the owner's images (one shared with the consumer, pending), a
+    queued one, and a server of the consumer's booted from the shared image."""
+    shared = factories.image(owner, dfw, name="shared", visibility="shared")
+    member = factories.member(owner, shared, consumer)
+    server = Server.objects.boot(consumer, shared, "web-1")
+    return {
+        "shared": shared,
+        "member": member,
+        "private": factories.image(owner, dfw, name="private"),
+        "queued": factories.image(owner, dfw, name="queued", active=False),
+        "server": server,
+        "stranger": stranger.account.tenant_id,
+        "consumer": consumer.account.tenant_id,
+    }
+
+
+def _member_path(s, tail):
+    return f"/images/{s['shared'].pk}/members/{s['consumer']}/{tail}/"
+
+
+# (side, action): the POST each makes. The side is the tenant whose person acts.
+ACTIONS = {
+    ("owner", "import"): lambda s: (
+        "/images/import/",
+        {"name": "new", "disk_format": "qcow2", "container_format": "bare", "min_disk": "0", "min_ram": "0"},
+    ),
+    ("owner", "upload"): lambda s: (
+        f"/images/{s['queued'].pk}/upload/",
+        {"file": SimpleUploadedFile("disk.qcow2", b"x" * 100)},
+    ),
+    ("owner", "edit"): lambda s: (f"/images/{s['private'].pk}/edit/", {"name": "renamed", "visibility": "private"}),
+    ("owner", "delete"): lambda s: (f"/images/{s['private'].pk}/delete/", {}),
+    ("owner", "share"): lambda s: (
+        f"/images/{s['shared'].pk}/share/",
+        {"tenant_ids": str(s["stranger"]), "acknowledge": "on"},
+    ),
+    ("owner", "remove"): lambda s: (_member_path(s, "remove"), {}),
+    ("owner", "remind"): lambda s: (_member_path(s, "remind"), {}),
+    ("owner", "dates"): lambda s: (_member_path(s, "dates"), {"access_until": "2999-01-01"}),
+    ("owner", "remind all pending"): lambda s: ("/shared-by-me/remind/", {}),
+    ("owner", "remove offers"): lambda s: ("/shared-by-me/remove/", {"member": [s["member"].pk], "confirmed": "yes"}),
+    ("owner", "create token"): lambda s: ("/tokens/", {"name": "ci", "lifetime": "30"}),
+    ("owner", "note"): lambda s: (_member_path(s, "note"), {"note": "Use the 2026 build."}),
+    ("owner", "label"): lambda s: ("/labels/", {"tenant_id": "4242", "text": "Dallas branch"}),
+    ("owner", "rename tenant"): lambda s: ("/account/", {"name": "Producer Holdings"}),
+    ("consumer", "accept"): lambda s: (f"/images/{s['shared'].pk}/status/", {"status": "accepted"}),
+    ("consumer", "report"): lambda s: (f"/images/{s['shared'].pk}/report/", {"reason": "error", "details": ""}),
+    ("consumer", "boot"): lambda s: ("/servers/boot/", {"image_id": str(s["shared"].pk), "name": "web-2"}),
+    ("consumer", "snapshot"): lambda s: (f"/servers/{s['server'].pk}/snapshot/", {"name": "snap"}),
+    ("consumer", "delete server"): lambda s: (f"/servers/{s['server'].pk}/delete/", {}),
+}
+ROLES = [Role.ADMIN, Role.MEMBER, Role.READER]
+ADMIN_ONLY = {"rename tenant"}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("side, action", list(ACTIONS))
+def test_r27_every_panel_action_for_every_role(people, scene, operator, side, action, role):
+    """operator: a report has someone to notify, so that it changes something when allowed."""
+    client = signed_in(people[f"{side} {role}"])
+    path, data = ACTIONS[side, action](scene)
+    before = snapshot()
+    response = client.post(path, data)
+    assert response.status_code in (200, 302)
+    refusal = "Readers cannot" if role == Role.READER else None
+    if action in ADMIN_ONLY and role != Role.ADMIN:
+        refusal = "Only a tenant admin can"
+    if refusal:
+        assert snapshot() == before
+        assert any(refusal in message for message in messages_of(response)) or refusal.encode() in response.content
+    else:
+        assert snapshot() != before, messages_of(response)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_r27_personal_things_stay_each_persons_own_for_every_role(people, scene, role):
+    """Reading one's notices, one's mail preferences and the region one works in are not the tenant's."""
+    client = signed_in(people[f"consumer {role}"])
+    assert client.post("/notices/read/").status_code == 302
+    assert client.post("/notices/preferences/", {"email": []}).status_code == 302
+    assert client.post("/region/", {"region": "DFW"}).status_code == 302
+
+
+def test_r27_a_readers_refused_upload_leaves_the_image_queued(people, scene):
+    signed_in(people["owner reader"]).post(
+        f"/images/{scene['queued'].pk}/upload/", {"file": SimpleUploadedFile("disk.qcow2", b"x" * 100)}
+    )
+    assert Image.objects.get(pk=scene["queued"].pk).status == "queued"
+
+
+# R27: a reader's pages show no button that would be refused (the model would refuse it anyway).
+REFUSED_MARKS = [
+    "Import an image",
+    'action="/images/{shared}/upload/"',
+    "Share</button>",
+    "Save settings",
+    "Delete this image",
+    ">Remove<",
+    ">Dates<",
+    "Remind",
+    "Accept<",
+    "Reject<",
+    "Boot server",
+    "Boot a server<span",
+    "Snapshot<",
+    "Delete<",
+    "report this image",
+    "Create token",
+    "Remove selected",
+]
+
+
+def _pages(scene) -> list[str]:
+    shared = scene["shared"].pk
+    return [
+        "/images/",
+        f"/images/{shared}/",
+        f"/images/{scene['queued'].pk}/",
+        "/shared/",
+        "/shared-by-me/",
+        "/servers/",
+        f"/servers/boot/?image={shared}",
+        "/tokens/",
+    ]
+
+
+@pytest.mark.parametrize("side", ["owner", "consumer"])
+def test_r27_a_readers_panel_shows_no_button_that_would_be_refused(people, scene, side):
+    client = signed_in(people[f"{side} reader"])
+    for path in _pages(scene):
+        if side == "consumer" and str(scene["queued"].pk) in path:
+            continue  # the owner's queued image is not the consumer's to see (R6)
+        response = client.get(path)
+        assert response.status_code == 200, path
+        page = response.content.decode()
+        for mark in REFUSED_MARKS:
+            assert mark.format(shared=scene["shared"].pk) not in page, (path, mark)
+
+
+@pytest.mark.parametrize("side", ["owner", "consumer"])
+def test_r27_a_members_panel_shows_them(people, scene, side):
+    client = signed_in(people[f"{side} member"])
+    pages = "".join(client.get(path).content.decode() for path in _pages(scene))
+    expected = ["Import an image", "Boot server", "Create token"] + (
+        ["Share</button>", "Save settings", ">Remove<", "Remind"] if side == "owner" else ["Accept<", "Snapshot<"]
+    )
+    for mark in expected:
+        assert mark in pages, mark
