@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models, transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks import task
@@ -33,6 +33,7 @@ from imagesharing.errors import InvalidValue, NotFound
 from imagesharing.images.models import Image
 from imagesharing.lib.decorators import alters_data
 from imagesharing.lib.keyset import ordered, rows_after
+from imagesharing.lib.rows import fetch_all
 from imagesharing.memberships.letters import letter, read_unsubscribe_token
 
 if TYPE_CHECKING:  # types only: history and reports sit above this module and write notices through it
@@ -202,17 +203,10 @@ class NoticeQuerySet(models.QuerySet["Notice"]):
         transaction. Nothing is said to anyone beyond what R17 lets them know: a consumer
         hears of the image's owner, a producer of its own members, operators of everything.
         """
-        accounts = [account for account in (to or []) if account is not None]
-        people = User.objects.filter(is_active=True)
-        if to is None:
-            people = people.filter(is_staff=True)
-        else:
-            people = people.filter(account__in=accounts, role__in=AUDIENCE.get(kind, list(Role.values)))
-        people = people.annotate(muted=Exists(MailOptOut.objects.filter(user=OuterRef("pk"), kind=kind)))
         now = timezone.now()
         notices = [
             self.model(
-                recipient_id=person.pk,
+                recipient_id=person,
                 kind=kind,
                 image=image,
                 image_name=image.name or str(image.pk),
@@ -220,17 +214,17 @@ class NoticeQuerySet(models.QuerySet["Notice"]):
                 event=event,
                 report=report,
                 created_at=now,
-                mail_status=MailStatus.QUEUED if person.email and not person.muted else MailStatus.NONE,
-                mail_due_at=now if person.email and not person.muted else None,
+                mail_status=MailStatus.QUEUED if mailed else MailStatus.NONE,
+                mail_due_at=now if mailed else None,
             )
-            for person in people.only("pk", "email")
+            for person, mailed in _recipients(kind, to)
         ]
         if not notices:
             return []
         self.bulk_create(notices)
-        mailed = [notice.pk for notice in notices if notice.mail_status == MailStatus.QUEUED]
-        if mailed:
-            send_notice_mail.enqueue(mailed)  # a row in this transaction: it runs after commit, or never
+        queued = [notice.pk for notice in notices if notice.mail_status == MailStatus.QUEUED]
+        if queued:
+            send_notice_mail.enqueue(queued)  # a row in this transaction: it runs after commit, or never
         return notices
 
     # Reading: a person's own notices only.
@@ -308,6 +302,30 @@ class NoticeQuerySet(models.QuerySet["Notice"]):
         return sum(
             self.deliver(pk) == "sent" for pk in self.mail_due().order_by("mail_due_at").values_list("pk", flat=True)
         )
+
+
+def _recipients(kind: str, to: Sequence[int | None] | None) -> list[tuple[int, bool]]:
+    """R18, R27: (person, whether to e-mail them) for each active person of the tenants `to`
+    whose role hears of `kind` (None: the operators), read by hand (`lib/rows.py` says why:
+    this read is in every change that concerns the other party)."""
+    if to is None:
+        who, params = "u.is_staff", []
+    else:
+        accounts = [account for account in to if account is not None]
+        roles = AUDIENCE.get(kind, list(Role.values))
+        if not accounts:
+            return []
+        who = f"u.account_id IN ({', '.join(['%s'] * len(accounts))}) AND u.role IN ({', '.join(['%s'] * len(roles))})"
+        params = [*accounts, *roles]
+    rows = fetch_all(_RECIPIENTS_SQL.format(who=who), [kind, *params])
+    return [(person, bool(email) and not muted) for person, email, muted in rows]
+
+
+_RECIPIENTS_SQL = """
+SELECT u.id, u.email, EXISTS (SELECT 1 FROM memberships_mailoptout o WHERE o.user_id = u.id AND o.kind = %s)
+  FROM accounts_user u
+ WHERE u.is_active AND {who}
+"""
 
 
 def _notice_pk(value: object) -> int | None:
