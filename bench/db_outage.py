@@ -20,7 +20,6 @@ Goals: only 503 with Retry-After during the outage (JSON on /api/), 2xx again wi
 import argparse
 import asyncio
 import json
-import os
 import queue
 import shutil
 import sys
@@ -34,7 +33,7 @@ from pathlib import Path
 import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from serving import free_port, gunicorn, manage, stop, wait_until_up  # noqa: E402
+from serving import app_env, free_port, gunicorn, manage, stop, wait_until_up  # noqa: E402
 from upload import Panel, request  # noqa: E402  (the bench's HTTP helpers)
 
 DATABASE = "imagesharing_outage"
@@ -214,15 +213,7 @@ def main() -> int:
     proxy = Proxy()
     proxy.up()
     port = free_port()
-    env = {
-        **os.environ,
-        "SECRET_KEY": "bench-" + "k" * 60,
-        "DEBUG": "false",
-        "DATABASE_URL": f"postgres://postgres@127.0.0.1:{proxy.port}/{DATABASE}",
-        "MEDIA_ROOT": str(work / "media"),
-        "XDG_RUNTIME_DIR": str(work),
-    }
-    env.pop("S3_BUCKET", None)
+    env = app_env(work, f"postgres://postgres@127.0.0.1:{proxy.port}/{DATABASE}")
     server = None
     try:
         recreate_database()

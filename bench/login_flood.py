@@ -16,7 +16,6 @@ any other answer (on SQLite, axes's write of each failure can meet "database is 
 """
 
 import argparse
-import os
 import shutil
 import statistics
 import sys
@@ -29,7 +28,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from serving import free_port, gunicorn, manage, stop, wait_until_up  # noqa: E402
+from serving import app_env, free_port, gunicorn, manage, stop, wait_until_up  # noqa: E402
 from upload import Panel  # noqa: E402  (the bench's HTTP helpers)
 
 VICTIM = "globex"  # the username the first flood aims at
@@ -107,14 +106,7 @@ def main() -> None:
     options = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="bench-flood-"))
-    env = {
-        **os.environ,
-        "SECRET_KEY": "bench-" + "k" * 60,
-        "DEBUG": "false",
-        "DATABASE_URL": options.database_url or f"sqlite:///{work / 'db.sqlite3'}",
-        "MEDIA_ROOT": str(work / "media"),
-        "XDG_RUNTIME_DIR": str(work),
-    }
+    env = app_env(work, options.database_url)
     port = free_port()
     server = None
     try:

@@ -26,7 +26,7 @@ import requests
 from aiosmtpd.controller import Controller
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from serving import PYTHON, ROOT, free_port, gunicorn, manage, stop, wait_until_up  # noqa: E402
+from serving import PYTHON, ROOT, app_env, free_port, gunicorn, manage, stop, wait_until_up  # noqa: E402
 
 PRODUCER = 950000
 ON, OFF, BULK = 960000, 970000, 980000  # the first tenant ID of each group of consumers
@@ -98,17 +98,10 @@ def main() -> None:
 
     work = Path(tempfile.mkdtemp(prefix="bench-mail-"))
     smtp_port, port = free_port(), free_port()
-    env = {
-        **os.environ,
-        "SECRET_KEY": "bench-" + "k" * 60,
-        "DEBUG": "false",
-        "DATABASE_URL": options.database_url or f"sqlite:///{work / 'db.sqlite3'}",
-        "MEDIA_ROOT": str(work / "media"),
-        "XDG_RUNTIME_DIR": str(work),
-        "EMAIL_HOST": "127.0.0.1",
-        "EMAIL_PORT": str(smtp_port),
-        "IMAGE_MEMBER_QUOTA": str(2 * options.n + options.offers + 10),
-    }
+    quota = str(2 * options.n + options.offers + 10)
+    env = app_env(
+        work, options.database_url, EMAIL_HOST="127.0.0.1", EMAIL_PORT=str(smtp_port), IMAGE_MEMBER_QUOTA=quota
+    )
     mailbox = Counting()
     smtp = Controller(mailbox, hostname="127.0.0.1", port=smtp_port)
     smtp.start()

@@ -29,7 +29,7 @@ import time
 from pathlib import Path
 
 import requests
-from serving import free_port, gunicorn, manage, stop, wait_until_up
+from serving import app_env, free_port, gunicorn, manage, stop, wait_until_up
 
 PEER = Path(os.environ.get("GLANCE_PEER", ""))
 GLANCE = "http://127.0.0.1:9292"
@@ -104,16 +104,8 @@ def main() -> None:
         raise SystemExit("Set GLANCE_PEER to a folder holding run_glance.sh and bench_members.py (see the docstring).")
 
     work = Path(tempfile.mkdtemp(prefix="bench-members-"))
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "bench.hello_settings",  # the product's settings plus the bench views
-        "SECRET_KEY": "bench-" + "k" * 60,
-        "DEBUG": "false",
-        "DATABASE_URL": args.database_url or f"sqlite:///{work / 'db.sqlite3'}",
-        "MEDIA_ROOT": str(work / "media"),
-        "LOG_LEVEL": "WARNING",
-        "XDG_RUNTIME_DIR": str(work),
-    }
+    # The product's settings plus the bench views.
+    env = app_env(work, args.database_url, DJANGO_SETTINGS_MODULE="bench.hello_settings", LOG_LEVEL="WARNING")
     server = None
     try:
         if args.database_url:

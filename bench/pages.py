@@ -24,21 +24,16 @@ import time
 import urllib.request
 from pathlib import Path
 
-from serving import ROOT, free_port, gunicorn, stop
+from serving import ROOT, app_env, free_port, gunicorn, stop
 
 WORK = Path(tempfile.mkdtemp(prefix="bench-pages-"))
-ENV = {
-    **os.environ,
-    "DJANGO_SETTINGS_MODULE": "bench.hello_settings",  # the product's settings plus /bench-hello/
-    "SECRET_KEY": "bench-" + "k" * 60,
-    "DEBUG": "false",
-    "DATABASE_URL": f"sqlite:///{WORK / 'db.sqlite3'}",
-    "MEDIA_ROOT": str(WORK / "media"),
-    "STATIC_ROOT": str(WORK / "static"),
-    "IMAGE_MEMBER_QUOTA": "128",
-    "LOG_LEVEL": "WARNING",
-}
-ENV.pop("S3_BUCKET", None)
+ENV = app_env(  # the product's settings plus /bench-hello/
+    WORK,
+    DJANGO_SETTINGS_MODULE="bench.hello_settings",
+    STATIC_ROOT=str(WORK / "static"),
+    IMAGE_MEMBER_QUOTA="128",
+    LOG_LEVEL="WARNING",
+)
 os.environ.update(ENV)
 sys.path.insert(0, str(ROOT))
 

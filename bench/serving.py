@@ -1,6 +1,7 @@
 """What every bench needs to serve the app: a free port, manage.py, and gunicorn started as
 `make run` starts it (reading gunicorn.conf.py), then stopped."""
 
+import os
 import signal
 import socket
 import subprocess
@@ -11,6 +12,24 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
+
+
+def app_env(work: Path, database_url: str | None = None, **settings: str) -> dict[str, str]:
+    """The environment a bench serves the app in: production settings, its own database
+    (SQLite under `work` unless `database_url`), media on local disk under `work`, and
+    `settings` on top."""
+    env = {
+        **os.environ,
+        "SECRET_KEY": "bench-" + "k" * 60,
+        "DEBUG": "false",
+        "DATABASE_URL": database_url or f"sqlite:///{work / 'db.sqlite3'}",
+        "MEDIA_ROOT": str(work / "media"),
+        # gunicorn >= 25.1 opens a control socket here (else one path in $HOME for every gunicorn).
+        "XDG_RUNTIME_DIR": str(work),
+        **settings,
+    }
+    env.pop("S3_BUCKET", None)
+    return env
 
 
 def free_port() -> int:

@@ -28,7 +28,7 @@ import threading
 import time
 from pathlib import Path
 
-from serving import PYTHON, ROOT, free_port, manage
+from serving import PYTHON, ROOT, app_env, free_port, manage
 
 GUNICORN = str(Path(PYTHON).parent / "gunicorn")
 GOAL_MEDIAN, GOAL_MAX = 0.5, 2.0
@@ -146,18 +146,8 @@ def measure(server: str, args, work: Path) -> bool:
     """Serve as `server`, print its figures, and say whether they meet the goal."""
     data = work / server
     data.mkdir()
-    env = {
-        **os.environ,
-        "SECRET_KEY": "bench-" + "k" * 60,
-        "DEBUG": "false",
-        "DATABASE_URL": args.database_url or f"sqlite:///{data / 'db.sqlite3'}",
-        "MEDIA_ROOT": str(data / "media"),
-        "FILE_UPLOAD_TEMP_DIR": str(data / "media" / "uploads"),
-        "STATIC_ROOT": str(data / "static"),
-        # gunicorn >= 25.1 opens a control socket here (else one path in $HOME for every gunicorn).
-        "XDG_RUNTIME_DIR": str(data),
-    }
-    env.pop("S3_BUCKET", None)
+    uploads, static = str(data / "media" / "uploads"), str(data / "static")
+    env = app_env(data, args.database_url, FILE_UPLOAD_TEMP_DIR=uploads, STATIC_ROOT=static)
     if server != "run":  # `make run` does these itself
         manage(env, "migrate", "--noinput", "-v0")
         manage(env, "seed_demo")

@@ -30,7 +30,7 @@ import uuid
 from pathlib import Path
 from urllib.parse import urlencode
 
-from serving import ROOT, free_port, gunicorn, manage, stop, wait_until_up
+from serving import ROOT, app_env, free_port, gunicorn, manage, stop, wait_until_up
 
 CHUNK = 1024 * 1024
 BOUNDARY = "bench-" + uuid.uuid4().hex
@@ -240,16 +240,7 @@ def main() -> None:
 
     work = Path(tempfile.mkdtemp(prefix="bench-upload-", dir=ROOT / "var" if (ROOT / "var").exists() else None))
     media = work / "media"
-    env = {
-        **os.environ,
-        "SECRET_KEY": "bench-" + "k" * 60,
-        "DEBUG": "false",
-        "DATABASE_URL": f"sqlite:///{work / 'db.sqlite3'}",
-        "MEDIA_ROOT": str(media),
-        "FILE_UPLOAD_TEMP_DIR": str(media / "uploads"),
-        "IMAGE_SIZE_CAP": "2T",
-    }
-    env.pop("S3_BUCKET", None)
+    env = app_env(work, FILE_UPLOAD_TEMP_DIR=str(media / "uploads"), IMAGE_SIZE_CAP="2T")
     port = free_port()
     server = None
     try:
