@@ -43,6 +43,11 @@ def _lapsed(now: datetime) -> Q:
     return Q(access_ends_at__lte=now) | Q(status=MemberStatus.PENDING, offer_expires_at__lte=now)
 
 
+def _still_offered(locked: "ImageMember") -> "ImageMember | None":
+    """A member row just read, unless its image is deleted (R15) or it has ended (R22)."""
+    return None if locked.image.is_deleted or locked.has_ended(timezone.now()) else locked
+
+
 class ImageMemberQuerySet(models.QuerySet["ImageMember"]):
     def current(self) -> "ImageMemberQuerySet":
         """R22: members not past their end, whether or not the sweep has removed the others yet:
@@ -164,7 +169,7 @@ class ImageMemberQuerySet(models.QuerySet["ImageMember"]):
         locked, image, tenant = _MEMBER.read(row), _IMAGE.read(row, image_at), _ACCOUNT.read(row, tenant_at)
         assert locked is not None and image is not None and tenant is not None  # inner joins
         locked.image, locked.member = image, tenant
-        return None if locked.image.is_deleted or locked.has_ended(timezone.now()) else locked
+        return _still_offered(locked)
 
     def lock_one(self, **lookup) -> "ImageMember | None":
         """The member row, locked (not its image: answers to other offers of it need not wait);
@@ -172,9 +177,7 @@ class ImageMemberQuerySet(models.QuerySet["ImageMember"]):
         if None in lookup.values():
             return None
         locked = self.select_for_update(of=("self",)).select_related("image", "member").filter(**lookup).first()
-        if locked is None or locked.image.is_deleted or locked.has_ended(timezone.now()):
-            return None
-        return locked
+        return None if locked is None else _still_offered(locked)
 
     def dormant(self, account: Account, image: Image) -> "ImageMemberQuerySet":
         """R9: the members a private image keeps, for its owner's eyes only (R7).
