@@ -130,3 +130,17 @@ def test_the_consumer_sees_when_its_offer_and_access_end(as_consumer, owner, sha
     assert "Offer open until <time" in inbox and "Access until <time" in inbox and "Reminded" not in inbox
     page = text_of(as_consumer.get(f"/images/{shared_image.pk}/"))
     assert "This offer is open until <time" in page and "Your access ends <time" in page
+
+
+@pytest.mark.parametrize("who", ["abroad", "operator"])
+@pytest.mark.parametrize("action", ["remind", "dates"])
+def test_a_tenant_of_another_region_or_an_operator_without_one_changes_nothing(
+    who, action, request, consumer, shared_image, offer
+):
+    before = list(ImageMember.objects.values())
+    response = signed_in(request.getfixturevalue(who)).post(
+        member_url(shared_image, consumer, action), {"access_until": tomorrow()}
+    )
+    assert response.status_code == (404 if who == "abroad" else 403)
+    assert list(ImageMember.objects.values()) == before
+    assert not Event.objects.filter(action__in=[Action.MEMBER_REMINDED, Action.MEMBER_TERMS_CHANGED]).exists()
