@@ -93,25 +93,26 @@ class ServerQuerySet(models.QuerySet["Server"]):
         refused (NotOwner) and a stranger told the image does not exist (R1, R7).
         """
         image.require_owner(user)
-        return self._usage_of(ImageMember.objects.current().filter(image=image), [image.pk])
+        return Usage(self.usage_rows(ImageMember.objects.current().filter(image=image), [image.pk]))
 
     def usage_of_offers(self, account: Account, offers: Iterable[ImageMember]) -> Usage:
         """R26 for several members of several images (Shared by me's bulk Remove): only those of
         the tenant's own images count; any other is left out, as if it had no server."""
         offers = list(offers)
         members = ImageMember.objects.current().filter(pk__in=[offer.pk for offer in offers], image__owner=account)
-        return self._usage_of(members, {offer.image_id for offer in offers})
+        return Usage(self.usage_rows(members, {offer.image_id for offer in offers}))
 
-    def _usage_of(self, members: ImageMemberQuerySet, image_ids: Iterable) -> Usage:
-        """One query whatever the number of members and servers, grouped by (image, member tenant)."""
+    def usage_rows(self, members: ImageMemberQuerySet, image_ids: Iterable) -> models.QuerySet:
+        """R26's one query, whatever the number of members and servers: a row per (image, member
+        tenant) of `members` with servers from images `image_ids`, its count running and last boot.
+        The callers above choose `members`; nothing else should, as it decides who is seen."""
         pair = members.filter(image=OuterRef("image"), member=OuterRef("owner"))
-        rows = (
+        return (
             self.filter(Exists(pair), image__in=list(image_ids))
             .order_by()
             .values("image", "owner")
-            .annotate(running=Count("pk", filter=Q(status=Server.State.ACTIVE)), last_boot=Max("created_at"))
+            .annotate(running=Count("status", filter=Q(status=Server.State.ACTIVE)), last_boot=Max("created_at"))
         )
-        return Usage(rows)
 
 
 class Server(models.Model):
@@ -129,6 +130,7 @@ class Server(models.Model):
         on_delete=models.PROTECT,
         related_name="servers",
         help_text="The image it booted from; kept after the image is revoked or deleted.",
+        db_index=False,  # `server_image_usage` begins with it
     )
     status = models.CharField(max_length=8, choices=State.choices, default=State.ACTIVE)
     created_at = models.DateTimeField(default=timezone.now)
