@@ -100,9 +100,11 @@ def test_the_members_table(settings, owner, dfw, shared_image):
         for number in range(start, end):
             consumer = factories.user(factories.account(dfw))
             factories.member(owner, shared_image, consumer, ("pending", "accepted", "rejected")[number % 3])
+            if number % 2:
+                Server.objects.boot(consumer, shared_image, f"box-{number}")
 
-    # One query of labels, for the members and the history alike.
-    assert measured(build, client, f"/images/{shared_image.pk}/") == [9, 9]
+    # One query of labels, for the members and the history alike; one of R26's usage, for every member.
+    assert measured(build, client, f"/images/{shared_image.pk}/") == [10, 10]
 
 
 def test_the_consumer_view_of_an_image(owner, consumer, dfw, shared_image):
