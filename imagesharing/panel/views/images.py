@@ -124,7 +124,8 @@ def image_delete(request: TenantRequest, image_id) -> HttpResponse:
             f"Deleted image “{image}”. Its members lost access; servers booted from it keep running.",
         )
         return redirect("images:list")
-    usage = Server.objects.usage_by_member(request.user, image)  # R1 first: only the owner gets this far
+    image.require_owner(request.user)
+    usage = Server.objects.usage_by_member(request.user, image)  # R26
     members = [(member, usage.of(member)) for member in _members_of(request, image)]
     context = {"image": image, "member_count": image.members.count(), "members": members}
     return render_page(request, "images/delete.html", context)
