@@ -40,10 +40,14 @@ class TestSeedDemo:
         assert Image.objects.filter(visibility=Visibility.PUBLIC).exists()
         assert set(ImageMember.objects.values_list("status", flat=True)) == set(MemberStatus.values)
         assert Image.objects.exclude(region__code="DFW").filter(members__isnull=False).exists()
-        server = Server.objects.get()
+        server = Server.objects.get(name="globex-db-1")
         assert server.image.visibility == Visibility.SHARED
         snapshot = Image.objects.get(base_image_id=server.image_id)
         assert snapshot.owner == server.owner != server.image.owner  # R13
+        golden = Image.objects.get(name="acme-web-golden")
+        usage = Server.objects.usage_by_member(User.objects.get(username="acme"), golden)  # R26
+        running = {member.member.name: usage.of(member).running for member in golden.members.all()}
+        assert running == {"Globex Analytics": 1, "Umbrella Labs": 2}
 
     def test_it_is_idempotent(self):
         run("seed_demo")

@@ -4,6 +4,9 @@ import pytest
 from django.db import connection
 
 from imagesharing.images.models import Image
+from imagesharing.memberships.members import ImageMember
+from imagesharing.servers.models import Server
+from tests import factories
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="JIT, parallel workers and pg_trgm are PostgreSQL's"
@@ -31,3 +34,20 @@ def test_the_images_pages_name_search_uses_the_trigram_index(owner, dfw):
         plan = search.first_for(owner.account, 26).explain()
     assert "image_name_trgm" in plan
     assert [image.name for image in search.first_for(owner.account, 26)] == ["ubuntu-web-1234"]
+
+
+def test_r26_usage_per_member_reads_the_servers_usage_index(owner, consumer, shared_image, dfw):
+    """R26: an image's servers, grouped by tenant, come from `server_image_usage`, not a scan of all servers."""
+    factories.member(owner, shared_image, consumer, "accepted")
+    other = factories.image(consumer, dfw, name="its own")
+    Server.objects.bulk_create(
+        Server(owner=consumer.account, region=dfw, image=shared_image if n % 100 == 0 else other, name=f"box-{n}")
+        for n in range(5000)
+    )
+    rows = Server.objects.usage_rows(ImageMember.objects.current().filter(image=shared_image), [shared_image.pk])
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE servers_server")
+        cursor.execute("ANALYZE memberships_imagemember")
+        plan = rows.explain()
+    assert "server_image_usage" in plan
+    assert [row["running"] for row in rows] == [50]

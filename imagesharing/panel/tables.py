@@ -25,6 +25,7 @@ from imagesharing.images.models import Image
 from imagesharing.memberships.history import Event
 from imagesharing.memberships.members import ImageMember
 from imagesharing.panel.links import RowUrl
+from imagesharing.servers.models import MemberUsage, Usage
 
 
 def _escaped(value: object) -> str:
@@ -231,11 +232,17 @@ def can_change(request: HttpRequest) -> bool:
     return bool(user is not None and user.is_authenticated and user.can_change)
 
 
+def servers_running(used: MemberUsage) -> SafeString | str:
+    """R26: a member's running servers from the image, as a count."""
+    return str(used.running) if used.running else MUTED_DASH
+
+
 def member_rows(
-    request: HttpRequest, image: Image, members: Iterable[ImageMember], names: TenantNames
+    request: HttpRequest, image: Image, members: Iterable[ImageMember], names: TenantNames, usage: Usage
 ) -> list[SafeString]:
     """The owner's members table (R7): up to the quota's 128 rows, each member as `names` shows it
     (R21), with its end dates (R22), the owner's note to it (R19) and the link to change the note,
+    its servers running from the image and last boot (R26: counts, never the servers),
     Remind for a pending member a reminder is due to (R20), Dates and Remove."""
     remove = RowUrl("memberships:remove", image.pk, key="member.tenant_id")
     remind = RowUrl("memberships:remind", image.pk, key="member.tenant_id")
@@ -245,7 +252,7 @@ def member_rows(
     actions = _MEMBER_ACTIONS if can_change(request) else ""
     rows = []
     for member in members:
-        tenant = member.member.tenant_id
+        tenant, used = member.member.tenant_id, usage.of(member)
         rows.append(
             markup(
                 '<tr id="member-{tenant}">\n'
@@ -254,6 +261,8 @@ def member_rows(
                 '  <td data-label="Your note">{note}{note_link}</td>\n'
                 '  <td data-label="Added">{created}</td>\n'
                 '  <td data-label="Last changed">{updated}</td>\n'
+                '  <td data-label="Servers running">{running}</td>\n'
+                '  <td data-label="Last boot">{last_boot}</td>\n'
                 "  <td>{actions}</td>\n"
                 "</tr>",
                 tenant=tenant,
@@ -270,6 +279,8 @@ def member_rows(
                 ),
                 created=utc_time(member.created_at),
                 updated=utc_time(member.updated_at),
+                running=servers_running(used),
+                last_boot=utc_time(used.last_boot) or MUTED_DASH,
                 actions=actions
                 and markup(
                     actions,

@@ -1,12 +1,17 @@
-"""Simulated compute: servers booted from images, and their snapshots (R6, R8, R12, R13, R15).
+"""Simulated compute: servers booted from images, and their snapshots (R6, R8, R12, R13, R15),
+and what an image's owner may know of its members' servers (R26).
 
 There is no real VM: a server is a record and a state. What matters here is which
 images a tenant may boot and who owns what a server produces.
 """
 
 import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
 
 from django.db import models
+from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.utils import timezone
 
 from imagesharing.accounts.models import Account, Region, User
@@ -15,12 +20,35 @@ from imagesharing.errors import InvalidValue, NotFound, NotPermitted
 from imagesharing.images.models import Image
 from imagesharing.lib.decorators import alters_data
 from imagesharing.lib.parse import parse_field_value
+from imagesharing.memberships.members import ImageMember, ImageMemberQuerySet
 
 
 def _clean_server_name(name) -> str:
     if not isinstance(name, str) or not name.strip() or len(name) > NAME_MAX_LENGTH:
         raise InvalidValue(f"A server needs a name of 1 to {NAME_MAX_LENGTH} characters.")
     return name.strip()
+
+
+@dataclass(frozen=True)
+class MemberUsage:
+    """R26: all an owner learns of one member's servers booted from its image: how many run,
+    and when the newest of them on record was booted. Never which servers, nor their names."""
+
+    running: int = 0
+    last_boot: datetime | None = None
+
+
+NO_USAGE = MemberUsage()
+
+
+class Usage:
+    """R26: the usage of some members, from one aggregate query; a member with no server has NO_USAGE."""
+
+    def __init__(self, rows: Iterable[dict]):
+        self._by_pair = {(row["image"], row["owner"]): MemberUsage(row["running"], row["last_boot"]) for row in rows}
+
+    def of(self, member: ImageMember) -> MemberUsage:
+        return self._by_pair.get((member.image_id, member.member_id), NO_USAGE)
 
 
 class ServerQuerySet(models.QuerySet["Server"]):
@@ -54,6 +82,38 @@ class ServerQuerySet(models.QuerySet["Server"]):
         account.require_region(image.region)
         return self.create(owner=account, region=image.region, image=image, name=name)
 
+    def usage_by_member(self, user: User, image: Image) -> Usage:
+        """R26: for the owner of `image`, each current member's servers booted from it, as counts and a date.
+
+        Only current members count (R22's `current()`, private images' kept members
+        included): a revoked tenant's servers are its own business (R12), and showing
+        them would tell the owner what a former member still does. `running` counts the
+        servers still running; `last_boot` is the newest of the member's servers on
+        record, running or not (a deleted server leaves no record). A member is
+        refused (NotOwner) and a stranger told the image does not exist (R1, R7).
+        """
+        image.require_owner(user)
+        return Usage(self.usage_rows(ImageMember.objects.current().filter(image=image), [image.pk]))
+
+    def usage_of_offers(self, account: Account, offers: Iterable[ImageMember]) -> Usage:
+        """R26 for several members of several images (Shared by me's bulk Remove): only those of
+        the tenant's own images count; any other is left out, as if it had no server."""
+        offers = list(offers)
+        members = ImageMember.objects.current().filter(pk__in=[offer.pk for offer in offers], image__owner=account)
+        return Usage(self.usage_rows(members, {offer.image_id for offer in offers}))
+
+    def usage_rows(self, members: ImageMemberQuerySet, image_ids: Iterable) -> models.QuerySet:
+        """R26's one query, whatever the number of members and servers: a row per (image, member
+        tenant) of `members` with servers from images `image_ids`, its count running and last boot.
+        The callers above choose `members`; nothing else should, as it decides who is seen."""
+        pair = members.filter(image=OuterRef("image"), member=OuterRef("owner"))
+        return (
+            self.filter(Exists(pair), image__in=list(image_ids))
+            .order_by()
+            .values("image", "owner")
+            .annotate(running=Count("status", filter=Q(status=Server.State.ACTIVE)), last_boot=Max("created_at"))
+        )
+
 
 class Server(models.Model):
     """A tenant's server. It keeps the image it booted from even after revocation or deletion (R12, R15)."""
@@ -70,6 +130,7 @@ class Server(models.Model):
         on_delete=models.PROTECT,
         related_name="servers",
         help_text="The image it booted from; kept after the image is revoked or deleted.",
+        db_index=False,  # `server_image_usage` begins with it
     )
     status = models.CharField(max_length=8, choices=State.choices, default=State.ACTIVE)
     created_at = models.DateTimeField(default=timezone.now)
@@ -81,6 +142,8 @@ class Server(models.Model):
         indexes = [
             # Servers page: "this tenant's servers in a region, newest first".
             models.Index(fields=["owner", "region", "-created_at", "-id"], name="server_owner_list"),
+            # R26: "an image's servers per tenant": counts and the last boot, read from the index alone.
+            models.Index(fields=["image", "owner", "status", "created_at"], name="server_image_usage"),
         ]
 
     def __str__(self) -> str:

@@ -100,9 +100,11 @@ def test_the_members_table(settings, owner, dfw, shared_image):
         for number in range(start, end):
             consumer = factories.user(factories.account(dfw))
             factories.member(owner, shared_image, consumer, ("pending", "accepted", "rejected")[number % 3])
+            if number % 2:
+                Server.objects.boot(consumer, shared_image, f"box-{number}")
 
-    # One query of labels, for the members and the history alike.
-    assert measured(build, client, f"/images/{shared_image.pk}/") == [9, 9]
+    # One query of labels, for the members and the history alike; one of R26's usage, for every member.
+    assert measured(build, client, f"/images/{shared_image.pk}/") == [10, 10]
 
 
 def test_the_consumer_view_of_an_image(owner, consumer, dfw, shared_image):
@@ -195,3 +197,18 @@ def test_the_tokens_page_of_an_admin(owner):
             ApiToken.objects.issue(factories.user(owner.account, username=f"scripted-{number}"), "ci")
 
     assert measured(build, signed_in(owner), "/tokens/") == [5, 5]
+
+
+def test_the_delete_confirmation_names_every_members_servers(settings, owner, dfw, shared_image):
+    """R26: the Delete page lists each member's servers from the image, with one usage query for all."""
+    settings.IMAGE_MEMBER_QUOTA = 1000
+
+    def build(start, end):
+        for number in range(start, end):
+            consumer = factories.user(factories.account(dfw))
+            factories.member(owner, shared_image, consumer, "accepted")
+            if number % 2:
+                Server.objects.boot(consumer, shared_image, f"box-{number}")
+
+    counts = measured(build, signed_in(owner), f"/images/{shared_image.pk}/delete/")
+    assert counts[0] == counts[1]

@@ -163,3 +163,12 @@ def test_r27_a_members_panel_shows_them(people, scene, side):
     )
     for mark in expected:
         assert mark in pages, mark
+
+
+@pytest.mark.parametrize("role", [Role.ADMIN, Role.MEMBER, Role.READER])
+@pytest.mark.parametrize("side", ["owner", "consumer"])
+def test_r26_usage_shows_to_every_role_of_the_owner_and_to_nobody_of_the_consumer(people, scene, side, role):
+    """R26 is seeing, not changing: every person of the owner's tenant sees it, no one of the member's."""
+    page = signed_in(people[f"{side} {role}"]).get(f"/images/{scene['shared'].pk}/").content.decode()
+    assert ('<td data-label="Servers running">1</td>' in page) == (side == "owner")
+    assert ("Last boot" in page) == (side == "owner")

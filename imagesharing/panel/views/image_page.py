@@ -15,7 +15,7 @@ from imagesharing.panel.forms.images import ImageEditForm
 from imagesharing.panel.forms.sharing import ShareForm
 from imagesharing.panel.http import TenantRequest, image_url, sharing_url
 from imagesharing.panel.tables import AnswerForms, TenantNames, event_rows, event_tenant_ids, member_rows
-from imagesharing.servers.models import Server
+from imagesharing.servers.models import Server, Usage
 
 HISTORY_ROWS = 50
 # The parts of the page that show an image's state (its visibility in the header, the
@@ -23,6 +23,7 @@ HISTORY_ROWS = 50
 # whenever an htmx action may have changed that state.
 FACTS = ("head", "properties", "settings")
 OUTCOMES_KEY = "share_outcomes"
+NO_SERVERS = Usage(())  # R26 for an image without members: nothing to ask
 
 
 def sharing_section(
@@ -37,7 +38,8 @@ def sharing_section(
 
     While the image is private its members are kept but give no access: they are
     listed apart, as inactive. `names` names the members (R21) and the tenants `shown`
-    elsewhere on the page (its history), with one query for all their labels.
+    elsewhere on the page (its history), with one query for all their labels; the
+    members' servers from the image (R26) come from one query more, when there are members.
     """
     try:
         members = list(ImageMember.objects.visible_to(request.account, image))
@@ -47,10 +49,11 @@ def sharing_section(
     listed = {member.member.tenant_id for member in members + dormant}
     names = TenantNames(request.account, listed | set(shown), sharing_url(image.pk))
     first_share = image.is_first_share(member_count=len(members))
+    usage = Server.objects.usage_by_member(request.user, image) if listed else NO_SERVERS
     return {
-        "members": member_rows(request, image, members, names),
+        "members": member_rows(request, image, members, names, usage),
         "names": names,
-        "dormant": dormant,
+        "dormant": [(member, usage.of(member)) for member in dormant],
         "share_form": form or ShareForm(first_share=first_share),
         "first_share": first_share,
         "outcomes": outcomes,

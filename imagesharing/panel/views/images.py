@@ -6,6 +6,7 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from imagesharing.choices import Visibility
+from imagesharing.errors import NotShareable
 from imagesharing.images.models import Image
 from imagesharing.memberships.members import ImageMember
 from imagesharing.panel.forms.images import SORTS, ImageEditForm, ImageFilterForm
@@ -16,6 +17,7 @@ from imagesharing.panel.regions import current_region
 from imagesharing.panel.rendering import render_page
 from imagesharing.panel.tables import TenantNames, image_rows
 from imagesharing.panel.views.image_page import page_context
+from imagesharing.servers.models import Server
 
 PAGE_SIZE = 25
 
@@ -95,7 +97,9 @@ def image_edit(request: TenantRequest, image_id) -> HttpResponse:
         image.require_version(version)  # a stale form is refused before anything is asked
         members = list(ImageMember.objects.visible_to(request.account, image))
         if members:
-            return render_page(request, "images/make_private.html", {"image": image, "form": form, "members": members})
+            usage = Server.objects.usage_by_member(request.user, image)  # R26
+            losing = [(member, usage.of(member)) for member in members]
+            return render_page(request, "images/make_private.html", {"image": image, "form": form, "members": losing})
     changed = image.update(request.user, version=version, **changes)
     if not changed:
         messages.info(request, "Nothing changed.")
@@ -121,5 +125,15 @@ def image_delete(request: TenantRequest, image_id) -> HttpResponse:
         )
         return redirect("images:list")
     image.require_owner(request.user)
-    context = {"image": image, "member_count": image.members.count()}
+    usage = Server.objects.usage_by_member(request.user, image)  # R26
+    members = [(member, usage.of(member)) for member in _members_of(request, image)]
+    context = {"image": image, "member_count": image.members.count(), "members": members}
     return render_page(request, "images/delete.html", context)
+
+
+def _members_of(request: TenantRequest, image: Image) -> list[ImageMember]:
+    """The members the owner sees (R7): those of a shared image, or those a private one keeps (R9)."""
+    try:
+        return list(ImageMember.objects.visible_to(request.account, image))
+    except NotShareable:
+        return list(ImageMember.objects.dormant(request.account, image))

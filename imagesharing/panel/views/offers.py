@@ -17,6 +17,7 @@ from imagesharing.panel.paging import keyset_page
 from imagesharing.panel.regions import tenant_regions
 from imagesharing.panel.rendering import render_page
 from imagesharing.panel.tables import TenantNames
+from imagesharing.servers.models import Server
 
 PAGE_SIZE = 50
 MAX_SELECTED = 200
@@ -73,7 +74,9 @@ def remove_offers(request: TenantRequest) -> HttpResponse:
         messages.error(request, "Select the offers to remove first.")
         return redirect("memberships:shared_by_me")
     if "confirmed" not in request.POST:
-        return render_page(request, "memberships/remove_offers.html", {"offers": selected})
+        usage = Server.objects.usage_of_offers(request.account, selected)  # R26
+        losing = [(offer, usage.of(offer)) for offer in selected]
+        return render_page(request, "memberships/remove_offers.html", {"offers": selected, "losing": losing})
     removed = 0
     for member in selected:
         try:

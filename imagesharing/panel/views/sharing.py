@@ -21,6 +21,7 @@ from imagesharing.panel.http import TenantRequest, sharing_url, tenant_view
 from imagesharing.panel.rendering import render_page, wants_fragment
 from imagesharing.panel.tables import TenantNames, member_rows
 from imagesharing.panel.views.image_page import FACTS, keep_outcomes, owner_parts, page_context
+from imagesharing.servers.models import Server
 
 OUTCOME_KINDS = {AlreadyMember: "exists", TenantUnavailable: "unavailable", QuotaExceeded: "quota"}
 
@@ -109,7 +110,8 @@ def note(request: TenantRequest, image_id, tenant_id: int) -> HttpResponse:
             if not wants_fragment(request):
                 return redirect(sharing_url(image.pk))
             names = TenantNames(request.account, [member.member.tenant_id], sharing_url(image.pk))
-            row = {"row": member_rows(request, image, [member], names)[0]}
+            usage = Server.objects.usage_by_member(request.user, image)
+            row = {"row": member_rows(request, image, [member], names, usage)[0]}
             return render_page(request, "memberships/note.html", row, fragment="row")
     context = {"image": image, "member": member, "form": form}
     return render_page(request, "memberships/note.html", context, fragment="edit")
@@ -122,7 +124,8 @@ def remove(request: TenantRequest, image_id, tenant_id: int) -> HttpResponse:
     image = image_for(request, image_id)
     member = member_for(request, image, tenant_id)
     if request.method == "GET":
-        context = {"image": image, "member": member}
+        used = Server.objects.usage_by_member(request.user, image).of(member)  # R26
+        context = {"image": image, "member": member, "used": used}
         return render_page(request, "memberships/remove.html", context, fragment="confirm")
     member.remove(request.user)
     messages.success(

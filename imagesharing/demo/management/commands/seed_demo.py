@@ -1,6 +1,7 @@
 """Demo data for `make run`: regions, an operator tenant with public base images, three
 customer tenants with logins, images shared with each member status, a server booted
-from a shared image and a snapshot of it.
+from a shared image and a snapshot of it, and consumers' servers whose usage the
+producer sees (R26).
 
 Idempotent: a second run finds what the first created and adds nothing. Everything
 goes through the model methods, so the demo history is real history.
@@ -49,6 +50,12 @@ SHARED_IMAGES = [
 # R19: the producer's note that comes with each demo offer.
 DEMO_NOTE = "Built and patched by {producer}. Questions about this image: write to the producer's support desk."
 PRIVATE_IMAGES = [("initech", "LON", "initech-tps-reports", 5), ("umbrella", "IAD", "umbrella-lab", 6)]
+# R26: consumers' servers from a shared image, so that its owner (acme) sees their usage per member.
+# (consumer username, image name, server names); a pending member boots by ID too (R6).
+CONSUMER_SERVERS = [
+    ("umbrella", "acme-web-golden", ["umbrella-web-1", "umbrella-web-2"]),
+    ("globex", "acme-web-golden", ["globex-trial-1"]),
+]
 
 
 class Command(BaseCommand):
@@ -88,6 +95,8 @@ class Command(BaseCommand):
             self.image(users[owner], Region.objects.get(code=code), name, size)
 
         self.server_and_snapshot(users["globex"], "acme-db-primary", "globex-db-1")
+        for username, image_name, server_names in CONSUMER_SERVERS:
+            self.servers(users[username], image_name, server_names)
         TenantLabel.objects.set_label(users["globex"], tenant_of(users["acme"]).tenant_id, "Web agency")
         return logins
 
@@ -128,6 +137,14 @@ class Command(BaseCommand):
         for consumer in new:
             member = image.members.get(member=consumer.account)
             member.set_status(consumer, statuses[consumer])
+
+    def servers(self, user: User, image_name: str, server_names: list[str]) -> None:
+        """Boot those of `server_names` the tenant does not have yet, from the image it may use."""
+        have = set(Server.objects.owned_by(tenant_of(user)).values_list("name", flat=True))
+        image = Image.objects.usable_by(tenant_of(user)).get(name=image_name)
+        for name in server_names:
+            if name not in have:
+                Server.objects.boot(user, image, name)
 
     def server_and_snapshot(self, user: User, image_name: str, server_name: str) -> None:
         if Server.objects.owned_by(tenant_of(user)).filter(name=server_name).exists():
