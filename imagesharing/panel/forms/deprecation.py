@@ -62,6 +62,7 @@ class OfferReplacementForm(forms.Form):
     )
 
     def __init__(self, *args, first_share: bool = False, **kwargs):
+        kwargs.setdefault("auto_id", "offer_%s")  # beside the Share form's own note and checklist on the page
         super().__init__(*args, **kwargs)
         if not first_share:
             del self.fields["acknowledge"]
