@@ -959,12 +959,19 @@ class Image(models.Model):
         user.require_role(Role.MEMBER, "deprecate images")  # R27
         if delete_after is not None and delete_after <= timezone.now():
             raise InvalidValue("The deletion date must be in the future.")
+        named = replacement is not None and replacement != ""
+        wanted = parse_field_value(Image, "pk", getattr(replacement, "pk", replacement)) if named else None
         with transaction.atomic():
-            locked = Image.objects.select_for_update().get(pk=self.pk)
+            # Both rows locked in one order: two changes naming each other wait for each other,
+            # and the second finds the loop, rather than deadlock.
+            rows = Image.objects.select_for_update().filter(pk__in=[self.pk, wanted]).order_by("pk")
+            locked_rows = {row.pk: row for row in rows}
+            locked = locked_rows[self.pk]
             locked.require_owner(user)
             locked.require_version(version)
-            chosen = locked._check_replacement(replacement)
-            replacement_id = None if chosen is None else chosen.pk
+            if named:
+                locked._check_replacement(None if wanted is None else locked_rows.get(wanted))
+            replacement_id = wanted if named else None
             unchanged = (locked.replacement_id, locked.delete_after) == (replacement_id, delete_after)
             if locked.is_deprecated and unchanged:
                 return False
@@ -972,26 +979,20 @@ class Image(models.Model):
             locked.deprecated_at = locked.deprecated_at or timezone.now()
             locked.replacement_id, locked.delete_after = replacement_id, delete_after
             locked.save(update_fields=["deprecated_at", "replacement", "delete_after", "updated_at"])
-            named = f"replaced by {replacement_id}" if replacement_id else "no replacement"
-            note = f"{named}; deleted after {utc_minutes(delete_after)}" if delete_after else named
+            said = f"replaced by {replacement_id}" if replacement_id else "no replacement"
+            note = f"{said}; deleted after {utc_minutes(delete_after)}" if delete_after else said
             locked.record(user, Action.IMAGE_DEPRECATED, before=before, after="deprecated", note=note)
         self._refresh_from(locked)
         return True
 
-    def _check_replacement(self, replacement: object) -> "Image | None":
-        """R25: the replacement named by an ID (or an image), locked, or None for none.
+    def _check_replacement(self, chosen: "Image | None") -> None:
+        """R25: `chosen` (the row the ID named, locked; None if none) may replace this image.
 
-        One message for an unknown ID, another tenant's image, another region's, a deleted
-        one and the image itself (R17: nothing said of images not the owner's); a chain of
-        replacements never leads back to the image it replaces.
+        One message for a malformed or unknown ID, another tenant's image, another region's,
+        a deleted one and the image itself (R17: nothing said of images not the owner's); a
+        chain of replacements never leads back to the image it replaces.
         """
-        if replacement is None or replacement == "":
-            return None
-        pk = parse_field_value(Image, "pk", getattr(replacement, "pk", replacement))
-        chosen = None
-        if pk is not None:
-            chosen = Image.objects.replacements_for(self).select_for_update().filter(pk=pk).first()
-        if chosen is None:
+        if chosen is None or not Image.objects.replacements_for(self).filter(pk=chosen.pk).exists():
             raise InvalidValue(f"The replacement must be another live image of yours in {self.region_id}.")
         seen, step = {chosen.pk}, chosen.replacement_id
         while step is not None and step not in seen:
@@ -999,7 +1000,6 @@ class Image(models.Model):
                 raise InvalidValue("That image is replaced by this one: a replacement cannot lead back to it.")
             seen.add(step)
             step = Image.objects.filter(pk=step).values_list("replacement_id", flat=True).first()
-        return chosen
 
     @alters_data
     def undeprecate(self, user: User, *, version: str | None = None) -> None:

@@ -4,6 +4,7 @@ region and a deletion date; a deprecated image stays usable (R6) until it is del
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from imagesharing.choices import Action, MemberStatus, NoticeKind, Role, Status
@@ -15,6 +16,7 @@ from imagesharing.memberships.notices import Notice
 from imagesharing.servers.models import Server
 from tests import factories
 from tests.rules.checks import refused
+from tests.rules.test_concurrency import held, kinds, race
 
 
 def in_days(days: int):
@@ -235,3 +237,19 @@ def test_r25_offering_without_a_replacement_or_members_is_refused(owner, shared_
     shared_image.deprecate(owner, replacement=successor.pk)
     with refused(InvalidState, match="no members"):
         shared_image.offer_replacement(owner, acknowledged=True)
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs real concurrent transactions and row locks")
+def test_r25_two_images_naming_each_other_at_once_make_no_loop(owner, image, successor):
+    """Each change locks both rows in one order: the second waits, then finds the loop (no deadlock)."""
+    results = race(
+        [
+            held(lambda: Image.objects.get(pk=image.pk).deprecate(owner, replacement=successor.pk)),
+            held(lambda: Image.objects.get(pk=successor.pk).deprecate(owner, replacement=image.pk)),
+        ]
+    )
+    assert kinds(results) == ["InvalidValue", "bool"]
+    named = Image.objects.filter(replacement__isnull=False)
+    assert named.count() == 1
