@@ -91,20 +91,23 @@ def answer_section(request: TenantRequest, image: Image, *, shown: Iterable[int]
     return {"image": image, "membership": membership, "answer_form": answer_form, "names": names}
 
 
-def deprecation_context(request: TenantRequest, image: Image) -> dict:
-    """R25: what a page says of a deprecated image (nothing more is read for one that is not).
-
-    To its owner: the replacement, and the form that offers it to every current member. To
-    anyone else, the banner's `deprecation`: the replacement only if it is offered to them
-    (R6, R17: else only that one exists), with their answer to it and whether to offer Accept.
-    """
+def owner_deprecation(image: Image) -> dict:
+    """R25 for the owner's page of a deprecated image: the replacement, and the form that offers
+    it to every current member (with the checklist if it would be its first share)."""
     if not image.is_deprecated:
         return {}
-    if image.owner_id == request.account.pk:
-        replacement = image.replacement if image.replacement_id is not None else None
-        offer = replacement is not None and not replacement.is_deleted and image.is_shared
-        form = OfferReplacementForm(first_share=replacement.is_first_share()) if replacement and offer else None
-        return {"replacement": replacement, "offer_form": form}
+    replacement = image.replacement if image.replacement_id is not None else None
+    offer = replacement is not None and not replacement.is_deleted and image.is_shared
+    form = OfferReplacementForm(first_share=replacement.is_first_share()) if replacement and offer else None
+    return {"replacement": replacement, "offer_form": form}
+
+
+def deprecation_banner(request: TenantRequest, image: Image) -> dict:
+    """R25 for anyone but the owner, the banner's `deprecation` (nothing is read for an image that
+    is not deprecated): the replacement only if it is offered to them, or public (R6, R17: else
+    only that one exists), with their answer to it and whether to offer Accept."""
+    if not image.is_deprecated or image.owner_id == request.account.pk:
+        return {}
     status = None
     if image.replacement_id is not None:
         found = Image.objects.with_offer_status(request.account).filter(pk=image.replacement_id).first()
@@ -149,7 +152,7 @@ def page_context(request: TenantRequest, image: Image, share_form: ShareForm | N
     else:
         parts = answer_section(request, image, shown=shown)
     context |= parts | {"history_rows": event_rows(account, history, parts["names"], show_image=False)}
-    context |= deprecation_context(request, image)
+    context |= owner_deprecation(image) if is_owner else deprecation_banner(request, image)
     if is_owner and image.is_queued:
         context["upload_limit"] = Image.objects.upload_limit(account)
     return context
