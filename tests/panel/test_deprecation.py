@@ -242,3 +242,10 @@ def test_the_image_list_with_deprecated_images_keeps_its_query_count(consumer, d
             image.deprecate(producer)
 
     assert measured(build, signed_in(consumer), "/images/") == [6, 6]
+
+
+def test_a_malformed_date_is_shown_with_the_form_and_changes_nothing(as_owner, image):
+    before = snapshot()
+    response = as_owner.post(deprecate_url(image), {"replacement": "", "delete_after": "someday"})
+    assert response.status_code == 200 and "Enter a valid date." in text_of(response)
+    assert snapshot() == before

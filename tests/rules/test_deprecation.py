@@ -253,3 +253,17 @@ def test_r25_two_images_naming_each_other_at_once_make_no_loop(owner, image, suc
     assert kinds(results) == ["InvalidValue", "bool"]
     named = Image.objects.filter(replacement__isnull=False)
     assert named.count() == 1
+
+
+def test_r25_a_public_image_is_deprecated_by_its_owner_and_named_to_everyone(stranger, dfw):
+    """The cloud's owner of a public image deprecates it: nobody is a member, so nobody is told,
+    and a public replacement is named to every tenant (R6: everyone may use it)."""
+    cloud = factories.user(factories.account(dfw, name="Cloud"))
+    base = factories.image(cloud, dfw, name="ubuntu-22", visibility="public")
+    newer = factories.image(cloud, dfw, name="ubuntu-24", visibility="public")
+    base.deprecate(cloud, replacement=newer.pk)
+    assert not Notice.objects.filter(kind=NoticeKind.DEPRECATED).exists()
+    seen = Image.objects.with_offer_status(stranger.account).get(pk=base.pk)
+    assert seen.replacement_seen(None) == newer
+    with refused(NotOwner):
+        base.deprecate(stranger)
