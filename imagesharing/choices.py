@@ -54,6 +54,8 @@ class Action(models.TextChoices):
     MEMBER_TERMS_CHANGED = "member_terms", "member dates changed"
     VISIBILITY_CHANGED = "visibility", "visibility changed"
     IMAGE_DELETED = "image_deleted", "image deleted"
+    IMAGE_DEPRECATED = "deprecated", "image deprecated"  # R25
+    DEPRECATION_CANCELLED = "undeprecated", "deprecation cancelled"  # R25
 
 
 DISK_FORMATS = ["raw", "qcow2", "vhd", "vhdx", "vmdk", "vdi", "iso", "ami", "ari", "aki", "ploop"]
@@ -76,6 +78,7 @@ class NoticeKind(models.TextChoices):
     EXPIRED = "expired", "an offer or a share expires"
     REPORT = "report", "a tenant reports an image (operators)"
     REPORT_CLOSED = "closed", "an operator closes your tenant's report (admins)"
+    DEPRECATED = "deprecated", "an image shared with you is deprecated"  # R25
 
 
 # The kinds a tenant's people receive, in the order the preferences page lists them.

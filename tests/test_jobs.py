@@ -30,6 +30,7 @@ RETRY = tasks.retry_data_deletions.module_path
 MAIL = send_due_mail.module_path
 EXPIRE = member_tasks.expire_members.module_path
 PRUNE = job_tasks.prune_task_results.module_path
+DEPRECATED = tasks.delete_deprecated_images.module_path
 
 
 def enqueued(path: str) -> int:
@@ -47,7 +48,7 @@ def stuck(owner, dfw):
 
 @pytest.mark.django_db
 def test_each_job_is_enqueued_once_per_period():
-    assert sorted(enqueue_due()) == sorted([REAP, RETRY, MAIL, EXPIRE, PRUNE])
+    assert sorted(enqueue_due()) == sorted([REAP, RETRY, MAIL, EXPIRE, DEPRECATED, PRUNE])
     assert enqueue_due() == []  # the same period: nothing is due
 
     Schedule.objects.filter(job=REAP).update(due_at=timezone.now() - timedelta(seconds=1))
@@ -105,7 +106,7 @@ def test_finished_task_results_older_than_a_week_are_pruned(settings):
     enqueue_due()
     call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0)
     finished = DBTaskResult.objects.finished()
-    assert finished.count() == 5
+    assert finished.count() == 6
     finished.filter(task_path=REAP).update(finished_at=timezone.now() - timedelta(days=8))
     DBTaskResult.objects.filter(task_path=RETRY).update(status="READY", finished_at=None)  # still waiting
     assert job_tasks.prune_task_results.call() == 1

@@ -56,6 +56,7 @@ from imagesharing.lib.decorators import alters_data
 from imagesharing.lib.keyset import ordered, rows_after
 from imagesharing.lib.parse import parse_field_value, parse_tenant_id
 from imagesharing.lib.rows import Columns, fetch_one
+from imagesharing.lib.times import utc_minutes
 
 if TYPE_CHECKING:  # types only: memberships sits above images and is never imported at run time
     from imagesharing.memberships.history import Event
@@ -320,6 +321,43 @@ class ImageQuerySet(models.QuerySet["Image"]):
             status=Status.KILLED, status_reason=ABANDONED, updated_at=timezone.now()
         )
 
+    # R25: deprecation with a replacement.
+
+    def replacements_for(self, image: "Image") -> "ImageQuerySet":
+        """R25: the images that may replace `image`: its owner's other live images in its region
+        (not killed: they never hold data). The deprecate form lists these; `Image.deprecate` checks them."""
+        return (
+            self.live()
+            .filter(owner_id=image.owner_id, region_id=image.region_id)
+            .exclude(pk=image.pk)
+            .exclude(status=Status.KILLED)
+        )
+
+    def with_offer_status(self, account: Account) -> "ImageQuerySet":
+        """`offer_status`: `account`'s answer to each image's offer (None: not offered to it), one subquery."""
+        members = self._member_rows().filter(image=OuterRef("pk"), member=account)
+        return self.annotate(offer_status=Subquery(members.values("status")[:1]))
+
+    def due_for_deletion(self, now: datetime) -> "ImageQuerySet":
+        """R25: deprecated images whose deletion date has passed, protected ones apart (R15: they stay)."""
+        return self.live().filter(deprecated_at__isnull=False, delete_after__lte=now, protected=False)
+
+    @alters_data
+    def delete_deprecated(self, limit: int = 100) -> int:
+        """R25: delete up to `limit` deprecated images whose deletion date has passed, as R15's
+        deletion does (members removed and told, history), by nobody. Each is re-read locked
+        and still due before it goes, so that hosts sweeping at once, or the owner cancelling
+        or protecting it at that moment, never delete one twice or wrongly. Returns how many went."""
+        due = self.due_for_deletion(timezone.now())
+        deleted = 0
+        for pk in list(due.values_list("pk", flat=True)[:limit]):
+            with transaction.atomic():
+                locked = due.filter(pk=pk).select_for_update(of=("self",)).first()
+                if locked is not None:
+                    locked._destroy_locked(None, note="deprecated, deleted after its date")
+                    deleted += 1
+        return deleted
+
     def create_image(self, user: User, region: Region, *, as_operator: bool = False, **properties) -> "Image":
         """R1: a new image owned by the user's tenant, in a region it is enabled in; `queued` until data arrives."""
         account = user.account
@@ -362,6 +400,18 @@ class Image(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
     status_reason = models.CharField(max_length=255, blank=True, help_text="Why the image was killed.")
+    deprecated_at = models.DateTimeField(null=True, blank=True, help_text="R25: since when the owner deprecates it.")
+    replacement = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="R25: the owner's image that replaces this deprecated one, in the same region.",
+    )
+    delete_after = models.DateTimeField(
+        null=True, blank=True, help_text="R25: after this, the deprecated image is deleted (unless protected)."
+    )
 
     objects = ImageQuerySet.as_manager()
 
@@ -384,6 +434,8 @@ class Image(models.Model):
             models.Index(fields=["visibility", "region", "name", "id"], name="image_visibility_by_name"),
             # The name search (`name__icontains`) has a trigram index on PostgreSQL only, which
             # Django could not make on SQLite: migrations/0005_name_search_trigram_index.py.
+            # R25's sweep: "deprecated images whose deletion date has passed"; few rows have one.
+            models.Index(fields=["delete_after"], name="image_delete_after"),
         ]
 
     def __str__(self) -> str:
@@ -424,6 +476,11 @@ class Image(models.Model):
     @property
     def has_data(self) -> bool:
         return self.status == Status.ACTIVE and bool(self.file)
+
+    @property
+    def is_deprecated(self) -> bool:
+        """R25: deprecated by its owner; it still works (R6, R15) until it is deleted."""
+        return self.deprecated_at is not None
 
     # Who may act on it.
 
@@ -852,27 +909,141 @@ class Image(models.Model):
             locked.require_owner(user, as_operator)
             if locked.protected:
                 raise ImageProtected()
-            members = list(locked.members.select_related("member"))
-            locked.members.all().delete()
-            before = locked.status
-            stored = locked.file.name
-            locked.status = Status.DELETED
-            locked.deleted_at = timezone.now()
-            locked.file = ""
-            locked.save(update_fields=["status", "deleted_at", "file", "updated_at"])
-            # Written once the image is deleted, so that each member's notice says so (R18).
-            removed = [
-                locked._history_entry(
-                    user, Action.MEMBER_REMOVED, member.member, member.status, "", as_operator, "image deleted"
-                )
-                for member in members
-            ]
-            deleted = locked._history_entry(user, Action.IMAGE_DELETED, None, before, Status.DELETED, as_operator, "")
-            locked.events.write([*removed, deleted])
-            if stored:
-                storage = locked.file.storage
-                transaction.on_commit(lambda: PendingDeletion.objects.delete_stored(storage, stored))
+            locked._destroy_locked(user, as_operator)
         self._refresh_from(locked)
+
+    def _destroy_locked(self, user: User | None, as_operator: bool = False, note: str = "") -> None:
+        """R15, R16 on the image row the caller's transaction holds locked: members go, each told (R18).
+
+        `user` is None for what happens by itself (R25's deletion after its date), noted as `note`."""
+        members = list(self.members.select_related("member"))
+        self.members.all().delete()
+        before = self.status
+        stored = self.file.name
+        self.status = Status.DELETED
+        self.deleted_at = timezone.now()
+        self.file = ""
+        self.save(update_fields=["status", "deleted_at", "file", "updated_at"])
+        # Written once the image is deleted, so that each member's notice says so (R18).
+        removed = [
+            self._history_entry(
+                user, Action.MEMBER_REMOVED, member.member, member.status, "", as_operator, "image deleted"
+            )
+            for member in members
+        ]
+        deleted = self._history_entry(user, Action.IMAGE_DELETED, None, before, Status.DELETED, as_operator, note)
+        self.events.write([*removed, deleted])
+        if stored:
+            storage = self.file.storage
+            transaction.on_commit(lambda: PendingDeletion.objects.delete_stored(storage, stored))
+
+    # R25: deprecation with a replacement, by the owner alone.
+
+    @alters_data
+    def deprecate(
+        self,
+        user: User,
+        *,
+        replacement: object = None,
+        delete_after: datetime | None = None,
+        version: str | None = None,
+    ) -> bool:
+        """R1, R25, R16, R18: the owner marks the image deprecated, naming an optional replacement
+        (`replacements_for`: another live image of its own in the region, by ID) and an optional
+        date after which the image is deleted. Deprecating again changes the replacement and
+        the date and keeps "since when". The image keeps working (R6, R15) until deleted.
+
+        Every current member hears of it; a public image has none (every tenant sees it
+        marked). Returns whether anything changed; bad input changes nothing.
+        """
+        user.require_role(Role.MEMBER, "deprecate images")  # R27
+        if delete_after is not None and delete_after <= timezone.now():
+            raise InvalidValue("The deletion date must be in the future.")
+        named = replacement is not None and replacement != ""
+        wanted = parse_field_value(Image, "pk", getattr(replacement, "pk", replacement)) if named else None
+        with transaction.atomic():
+            # Both rows locked in one order: two changes naming each other wait for each other,
+            # and the second finds the loop, rather than deadlock.
+            rows = Image.objects.select_for_update().filter(pk__in=[self.pk, wanted]).order_by("pk")
+            locked_rows = {row.pk: row for row in rows}
+            locked = locked_rows[self.pk]
+            locked.require_owner(user)
+            locked.require_version(version)
+            if named:
+                locked._check_replacement(None if wanted is None else locked_rows.get(wanted))
+            replacement_id = wanted if named else None
+            unchanged = (locked.replacement_id, locked.delete_after) == (replacement_id, delete_after)
+            if locked.is_deprecated and unchanged:
+                return False
+            before = "deprecated" if locked.is_deprecated else ""
+            locked.deprecated_at = locked.deprecated_at or timezone.now()
+            locked.replacement_id, locked.delete_after = replacement_id, delete_after
+            locked.save(update_fields=["deprecated_at", "replacement", "delete_after", "updated_at"])
+            said = f"replaced by {replacement_id}" if replacement_id else "no replacement"
+            note = f"{said}; deleted after {utc_minutes(delete_after)}" if delete_after else said
+            locked.record(user, Action.IMAGE_DEPRECATED, before=before, after="deprecated", note=note)
+        self._refresh_from(locked)
+        return True
+
+    def _check_replacement(self, chosen: "Image | None") -> None:
+        """R25: `chosen` (the row the ID named, locked; None if none) may replace this image.
+
+        One message for a malformed or unknown ID, another tenant's image, another region's,
+        a deleted one and the image itself (R17: nothing said of images not the owner's); a
+        chain of replacements never leads back to the image it replaces.
+        """
+        if chosen is None or not Image.objects.replacements_for(self).filter(pk=chosen.pk).exists():
+            raise InvalidValue(f"The replacement must be another live image of yours in {self.region_id}.")
+        seen, step = {chosen.pk}, chosen.replacement_id
+        while step is not None and step not in seen:
+            if step == self.pk:
+                raise InvalidValue("That image is replaced by this one: a replacement cannot lead back to it.")
+            seen.add(step)
+            step = Image.objects.filter(pk=step).values_list("replacement_id", flat=True).first()
+
+    @alters_data
+    def undeprecate(self, user: User, *, version: str | None = None) -> None:
+        """R1, R25, R16: the owner cancels the deprecation, its replacement and deletion date."""
+        user.require_role(Role.MEMBER, "deprecate images")  # R27
+        with transaction.atomic():
+            locked = Image.objects.select_for_update().get(pk=self.pk)
+            locked.require_owner(user)
+            locked.require_version(version)
+            if not locked.is_deprecated:
+                raise InvalidState("This image is not deprecated.")
+            locked.deprecated_at = locked.replacement_id = locked.delete_after = None
+            locked.save(update_fields=["deprecated_at", "replacement", "delete_after", "updated_at"])
+            locked.record(user, Action.DEPRECATION_CANCELLED, before="deprecated")
+        self._refresh_from(locked)
+
+    def replacement_seen(self, offer_status: str | None) -> "Image | None":
+        """R25 with R6 and R17: the replacement a tenant other than the owner may see named: a
+        public one, or a shared one offered to it (`offer_status`: its answer, any status); else None,
+        and the page says only that one exists. A deleted replacement is none."""
+        replacement = self.replacement if self.replacement_id is not None else None
+        if replacement is None or replacement.is_deleted:
+            return None
+        if replacement.is_public or (replacement.is_shared and offer_status is not None):
+            return replacement
+        return None
+
+    @alters_data
+    def offer_replacement(self, user: User, *, acknowledged: bool = False, note: object = "") -> ShareResult:
+        """R25: the owner offers the replacement to every current member of this deprecated image,
+        through `share_with` (R2, R8, R9, R11, R19, seed 004's checklist), one outcome per tenant."""
+        user.require_role(Role.MEMBER, "share images")  # R27
+        self.require_owner(user)
+        if not self.is_deprecated or self.replacement_id is None:
+            raise InvalidState("This image is not deprecated with a replacement.")
+        replacement = Image.objects.live().filter(pk=self.replacement_id).first()
+        if replacement is None:
+            raise InvalidState("The replacement was deleted: choose another one.")
+        # R9: a private image's kept members have no access, so nothing to replace.
+        members = self.members.current() if self.is_shared else self.members.none()
+        tenant_ids = list(members.order_by("created_at", "pk").values_list("member__tenant_id", flat=True))
+        if not tenant_ids:
+            raise InvalidState("This image has no members to offer its replacement to.")
+        return replacement.share_with(user, tenant_ids, acknowledged=acknowledged, note=note)
 
     def _refresh_from(self, other: "Image") -> None:
         for field in self._meta.concrete_fields:

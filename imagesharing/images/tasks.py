@@ -15,3 +15,9 @@ def reap_stuck_uploads() -> int:
 def retry_data_deletions() -> int:
     """Delete stored data left behind by failed deletions; returns how many went."""
     return PendingDeletion.objects.retry(Image._meta.get_field("file").storage)
+
+
+@task()
+def delete_deprecated_images() -> int:
+    """R25: delete the deprecated images whose deletion date has passed (not protected ones); returns how many."""
+    return Image.objects.delete_deprecated()

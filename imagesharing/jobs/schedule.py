@@ -34,6 +34,8 @@ def jobs() -> list[Job]:
         Job(notices.send_due_mail, timedelta(seconds=settings.MAIL_SWEEP_SECONDS)),
         # R22: pages and calls never show an ended offer as live; this removes it within a minute.
         Job(member_tasks.expire_members, timedelta(minutes=1)),
+        # R25: a deprecated image goes within ten minutes of its deletion date.
+        Job(image_tasks.delete_deprecated_images, timedelta(minutes=10)),
         Job(job_tasks.prune_task_results, timedelta(hours=6)),
     ]
 

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, models, transaction
-from django.db.models import Case, IntegerField, Q, Value, When
+from django.db.models import Case, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.utils import timezone
 
 from imagesharing.accounts.models import Account, Region, User
@@ -217,6 +217,15 @@ class ImageMemberQuerySet(models.QuerySet["ImageMember"]):
             Q(inbox_group__gt=group)
             | Q(inbox_group=group, updated_at__lt=marker.updated_at)
             | Q(inbox_group=group, updated_at=marker.updated_at, pk__lt=marker.pk)
+        )
+
+    def with_replacements(self, account: Account) -> "ImageMemberQuerySet":
+        """R25: each offer's image with its replacement, and `account`'s answer to the replacement's
+        offer as `replacement_status` (None: not offered to it), read with the rows, never per row;
+        `Image.replacement_seen` says what of it the tenant may see."""
+        offers = self.model.objects.current().filter(image=OuterRef("image__replacement"), member=account)
+        return self.select_related("image__replacement").annotate(
+            replacement_status=Subquery(offers.values("status")[:1])
         )
 
     def answer(self, user: User, image: Image, status: str) -> "ImageMember":

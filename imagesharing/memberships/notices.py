@@ -72,6 +72,7 @@ SUMMARIES = {
     NoticeKind.EXPIRED: "The share of “{image}” with {who} has expired.",
     NoticeKind.REPORT: "{who} reported the image “{image}”.",
     NoticeKind.REPORT_CLOSED: "{who} closed your tenant's report of the image “{image}”.",
+    NoticeKind.DEPRECATED: "{who} deprecated “{image}”, which it shares with you.",
 }
 NEXT_STEPS = {
     NoticeKind.OFFER: "Accept or reject it on the image's page.",
@@ -83,6 +84,7 @@ NEXT_STEPS = {
     NoticeKind.EXPIRED: "Your history shows the change.",
     NoticeKind.REPORT: "The report waits in the operators' queue.",
     NoticeKind.REPORT_CLOSED: "The operators acted on it as the cloud's rules say; ask support for details.",
+    NoticeKind.DEPRECATED: "It still works; its page says if and when it will be deleted, and if it has a replacement.",
 }
 
 
@@ -181,6 +183,9 @@ class NoticeQuerySet(models.QuerySet["Notice"]):
         ):
             members = list(image.members.values_list("member_id", flat=True))
             return self.notify(NoticeKind.MADE_PRIVATE, image, to=members, about=producer, event=event)
+        if event.action == Action.IMAGE_DEPRECATED and image.is_shared:  # R25: every current member
+            members = list(image.members.current().values_list("member_id", flat=True))
+            return self.notify(NoticeKind.DEPRECATED, image, to=members, about=producer, event=event)
         return []  # an image made shared, public or deleted (its members each have their removal's notice), new dates
 
     @alters_data
@@ -411,7 +416,7 @@ class Notice(models.Model):
     @property
     def link(self) -> str:
         """The page where the recipient can act on it (a path of the panel, or the admin for operators)."""
-        if self.kind in (NoticeKind.OFFER, NoticeKind.REMINDER):
+        if self.kind in (NoticeKind.OFFER, NoticeKind.REMINDER, NoticeKind.DEPRECATED):
             return reverse("images:detail", args=[self.image_id])
         if self.kind == NoticeKind.ANSWER:
             return reverse("images:detail", args=[self.image_id]) + "#sharing"

@@ -47,6 +47,7 @@ def markup_join(separator: str, template: str, rows: Iterable[Iterable[object]])
 
 
 MUTED_DASH = mark_safe('<span class="muted">—</span>')
+_DEPRECATED = mark_safe(' <span class="status status-deprecated">deprecated</span>')  # R25
 
 
 def utc_time(value: datetime | None) -> SafeString | str:
@@ -169,12 +170,13 @@ def offer_rows(
     detail, boot = RowUrl("images:detail", key="image_id"), reverse("servers:boot")
     answer_form = AnswerForms(request, target="closest tr", next_url=next_url)
     editable = can_change(request)
+    deprecated = DeprecationNotes(request, next_url)
     boot_link = _BOOT_LINK if editable else ""
     focus = mark_safe(" data-focus") if getattr(request, "htmx", False) and request.method == "POST" else ""
     return [
         markup(
             '<tr id="offer-{pk}">\n'
-            '  <td><a href="{detail}">{name}</a><br><code class="small">{image_id}</code>{note}</td>\n'
+            '  <td><a href="{detail}">{name}</a><br><code class="small">{image_id}</code>{note}{deprecated}</td>\n'
             '  <td data-label="Producer tenant">{producer}</td>\n'
             '  <td data-label="Region">{region}</td>\n'
             '  <td data-label="Offered">{created}</td>\n'
@@ -189,6 +191,7 @@ def offer_rows(
             image_name=offer.image.name,
             image_id=offer.image_id,
             note=note_text(offer.note),
+            deprecated=deprecated(offer),
             producer=names(offer.image.owner, editable=editable),
             region=offer.image.region_id,
             created=utc_time(offer.created_at),
@@ -201,6 +204,59 @@ def offer_rows(
         )
         for offer in offers
     ]
+
+
+class DeprecationNotes:
+    """R25 in the inbox: under a deprecated image, since when, its deletion date, and its replacement
+    as `Image.replacement_seen` lets the consumer see it (R6, R17), with Accept when it is offered
+    and not accepted. The replacement and the answer come with the rows (`with_replacements`)."""
+
+    def __init__(self, request: HttpRequest, next_url: str):
+        self.csrf, self.next_url, self.shown = csrf_input(request), next_url, can_change(request)
+        self.url, self.detail = RowUrl("memberships:status"), RowUrl("images:detail")
+
+    def __call__(self, offer: ImageMember) -> SafeString | str:
+        image = offer.image
+        if not image.is_deprecated:
+            return ""
+        answer = getattr(offer, "replacement_status", None)
+        replacement = image.replacement_seen(answer)
+        deletion = markup("; deleted after {}", utc_time(image.delete_after)) if image.delete_after else ""
+        said: SafeString | str = ""
+        if replacement is not None:
+            accept = self._accept(replacement) if answer in _NOT_ACCEPTED else ""
+            said = markup(
+                ' Replacement: <a href="{}">{}</a>{}.{}',
+                self.detail(replacement),
+                replacement.name or replacement.pk,
+                markup(" (your answer: {})", answer) if answer else "",
+                accept,
+            )
+        elif image.replacement_id is not None:
+            said = mark_safe(" It has a replacement; its owner may offer it to you.")
+        return markup(
+            '<p class="deprecation small"><span class="status status-deprecated">deprecated</span> since {}{}.{}</p>',
+            utc_time(image.deprecated_at),
+            deletion,
+            said,
+        )
+
+    def _accept(self, replacement: Image) -> SafeString | str:
+        if not self.shown:
+            return ""  # R27: a reader's answer would be refused
+        return markup(
+            '<form method="post" action="{url}" class="inline-form">{csrf}'
+            '<input type="hidden" name="status" value="accepted"><input type="hidden" name="next" value="{next}">'
+            '<button type="submit" class="button-small button-primary">Accept the replacement'
+            '<span class="visually-hidden"> {name}</span></button></form>',
+            url=self.url(replacement),
+            csrf=self.csrf,
+            next=self.next_url,
+            name=replacement.name,
+        )
+
+
+_NOT_ACCEPTED = (MemberStatus.PENDING, MemberStatus.REJECTED)
 
 
 # R27: the buttons of a row, left out for a reader (whose every click would be refused);
@@ -340,7 +396,7 @@ def image_rows(account: Account, images: Iterable[Image], names: TenantNames) ->
                 "<tr>\n"
                 '  <td><a href="{detail}">{name}</a><br><code class="small">{pk}</code></td>\n'
                 "  <td>{source}</td>\n"
-                '  <td><span class="status status-{status}">{status}</span></td>\n'
+                '  <td><span class="status status-{status}">{status}</span>{deprecated}</td>\n'
                 "  <td>{visibility}</td>\n"
                 '  <td class="num">{size}</td>\n'
                 "  <td>{answers}</td>\n"
@@ -351,6 +407,7 @@ def image_rows(account: Account, images: Iterable[Image], names: TenantNames) ->
                 pk=image.pk,
                 source=source,
                 status=image.status,
+                deprecated=_DEPRECATED if image.is_deprecated else "",
                 visibility=image.visibility,
                 size=MUTED_DASH if image.size is None else filesizeformat(image.size),
                 answers=_answer_counts(image, shared_by_me),

@@ -8,6 +8,7 @@ from imagesharing.panel.views import (
     account,
     answer,
     data,
+    deprecation,
     images,
     inbox,
     notices,
@@ -68,6 +69,9 @@ image_urls = [
     path("<uuid:image_id>/edit/", images.image_edit, name="edit"),
     path("<uuid:image_id>/delete/", images.image_delete, name="delete"),
     path("<uuid:image_id>/download/", data.image_download, name="download"),
+    path("<uuid:image_id>/deprecate/", deprecation.deprecate, name="deprecate"),
+    path("<uuid:image_id>/undeprecate/", deprecation.undeprecate, name="undeprecate"),
+    path("<uuid:image_id>/offer-replacement/", deprecation.offer_replacement, name="offer_replacement"),
 ]
 
 membership_urls = [

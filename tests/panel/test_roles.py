@@ -4,6 +4,7 @@ role it needs and nothing changes."""
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from imagesharing.choices import Role
 from imagesharing.images.models import Image
@@ -35,6 +36,12 @@ def _member_path(s, tail):
     return f"/images/{s['shared'].pk}/members/{s['consumer']}/{tail}/"
 
 
+def _deprecated(s, tail):
+    """R25: the shared image, deprecated with the private one as its replacement (set up before the action)."""
+    Image.objects.filter(pk=s["shared"].pk).update(deprecated_at=timezone.now(), replacement=s["private"])
+    return f"/images/{s['shared'].pk}/{tail}/"
+
+
 # (side, action): the POST each makes. The side is the tenant whose person acts.
 ACTIONS = {
     ("owner", "import"): lambda s: (
@@ -60,6 +67,9 @@ ACTIONS = {
     ("owner", "note"): lambda s: (_member_path(s, "note"), {"note": "Use the 2026 build."}),
     ("owner", "label"): lambda s: ("/labels/", {"tenant_id": "4242", "text": "Dallas branch"}),
     ("owner", "rename tenant"): lambda s: ("/account/", {"name": "Producer Holdings"}),
+    ("owner", "deprecate"): lambda s: (f"/images/{s['private'].pk}/deprecate/", {"replacement": ""}),
+    ("owner", "cancel deprecation"): lambda s: (_deprecated(s, "undeprecate"), {}),
+    ("owner", "offer replacement"): lambda s: (_deprecated(s, "offer-replacement"), {"acknowledge": "on"}),
     ("consumer", "accept"): lambda s: (f"/images/{s['shared'].pk}/status/", {"status": "accepted"}),
     ("consumer", "report"): lambda s: (f"/images/{s['shared'].pk}/report/", {"reason": "error", "details": ""}),
     ("consumer", "boot"): lambda s: ("/servers/boot/", {"image_id": str(s["shared"].pk), "name": "web-2"}),
@@ -124,6 +134,9 @@ REFUSED_MARKS = [
     "report this image",
     "Create token",
     "Remove selected",
+    "Deprecate…",
+    "Cancel deprecation",
+    "Accept the replacement",
 ]
 
 
@@ -159,7 +172,9 @@ def test_r27_a_members_panel_shows_them(people, scene, side):
     client = signed_in(people[f"{side} member"])
     pages = "".join(client.get(path).content.decode() for path in _pages(scene))
     expected = ["Import an image", "Boot server", "Create token"] + (
-        ["Share</button>", "Save settings", ">Remove<", "Remind"] if side == "owner" else ["Accept<", "Snapshot<"]
+        ["Share</button>", "Save settings", ">Remove<", "Remind", "Deprecate…"]
+        if side == "owner"
+        else ["Accept<", "Snapshot<"]
     )
     for mark in expected:
         assert mark in pages, mark

@@ -37,6 +37,9 @@ def set_status(request: TenantRequest, image_id) -> HttpResponse:
         return redirect_next(request, image_url(image.pk))
     membership.image = image
     if (request.htmx.target or "").startswith("offer-"):
+        if image.is_deprecated:  # R25: the row names the replacement as the inbox does
+            membership = ImageMember.objects.filter(pk=membership.pk).with_replacements(request.account).get()
+            membership.image.owner = image.owner
         inbox = reverse("memberships:inbox")
         names = TenantNames(request.account, [image.owner.tenant_id], inbox)
         context = {"row": offer_rows(request, [membership], next_url=inbox, names=names)[0]}

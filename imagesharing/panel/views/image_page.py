@@ -7,10 +7,12 @@ from collections.abc import Iterable
 
 from django.conf import settings
 
+from imagesharing.choices import MemberStatus
 from imagesharing.errors import NotFound, NotShareable
 from imagesharing.images.models import Image
 from imagesharing.memberships.history import Event
 from imagesharing.memberships.members import ImageMember
+from imagesharing.panel.forms.deprecation import OfferReplacementForm
 from imagesharing.panel.forms.images import ImageEditForm
 from imagesharing.panel.forms.sharing import ShareForm
 from imagesharing.panel.http import TenantRequest, image_url, sharing_url
@@ -89,6 +91,38 @@ def answer_section(request: TenantRequest, image: Image, *, shown: Iterable[int]
     return {"image": image, "membership": membership, "answer_form": answer_form, "names": names}
 
 
+def owner_deprecation(image: Image) -> dict:
+    """R25 for the owner's page of a deprecated image: the replacement, and the form that offers
+    it to every current member (with the checklist if it would be its first share)."""
+    if not image.is_deprecated:
+        return {}
+    replacement = image.replacement if image.replacement_id is not None else None
+    offer = replacement is not None and not replacement.is_deleted and image.is_shared
+    form = OfferReplacementForm(first_share=replacement.is_first_share()) if replacement and offer else None
+    return {"replacement": replacement, "offer_form": form}
+
+
+def deprecation_banner(request: TenantRequest, image: Image) -> dict:
+    """R25 for anyone but the owner, the banner's `deprecation` (nothing is read for an image that
+    is not deprecated): the replacement only if it is offered to them, or public (R6, R17: else
+    only that one exists), with their answer to it and whether to offer Accept."""
+    if not image.is_deprecated or image.owner_id == request.account.pk:
+        return {}
+    status = None
+    if image.replacement_id is not None:
+        found = Image.objects.with_offer_status(request.account).filter(pk=image.replacement_id).first()
+        image.replacement, status = found, getattr(found, "offer_status", None)
+    replacement = image.replacement_seen(status)
+    answer = status if replacement is not None else None
+    deprecation = {
+        "replacement": replacement,
+        "answer": answer,
+        "can_accept": answer in (MemberStatus.PENDING, MemberStatus.REJECTED),
+        "unnamed": image.replacement_id is not None and replacement is None,
+    }
+    return {"deprecation": deprecation}
+
+
 def saved_outcomes(request: TenantRequest, image: Image) -> list[dict] | None:
     """The results of a share made without JavaScript, shown once on the image page."""
     saved = request.session.pop(OUTCOMES_KEY, None)
@@ -118,6 +152,7 @@ def page_context(request: TenantRequest, image: Image, share_form: ShareForm | N
     else:
         parts = answer_section(request, image, shown=shown)
     context |= parts | {"history_rows": event_rows(account, history, parts["names"], show_image=False)}
+    context |= owner_deprecation(image) if is_owner else deprecation_banner(request, image)
     if is_owner and image.is_queued:
         context["upload_limit"] = Image.objects.upload_limit(account)
     return context

@@ -23,7 +23,7 @@ def inbox(request: TenantRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     if status not in MemberStatus.values:
         status = ""
-    offers = ImageMember.objects.inbox(request.account, [status] if status else None)
+    offers = ImageMember.objects.inbox(request.account, [status] if status else None).with_replacements(request.account)
     page = keyset_page(
         request,
         offers,

@@ -19,7 +19,7 @@ from imagesharing.panel.http import TenantRequest, servers_url, tenant_view
 from imagesharing.panel.paging import keyset_page
 from imagesharing.panel.regions import choose_region, current_region
 from imagesharing.panel.rendering import redirect_next, render_page
-from imagesharing.panel.views.image_page import answer_section
+from imagesharing.panel.views.image_page import answer_section, deprecation_banner
 from imagesharing.servers.models import Server
 
 PAGE_SIZE = 50
@@ -103,7 +103,7 @@ def boot(request: TenantRequest) -> HttpResponse:
         form = BootForm(initial={"image_id": image.pk, "name": f"{slugify(image.name) or 'server'}-1"})
     context = {"find": find, "form": form, "image": image}
     if image is not None:
-        context |= answer_section(request, image)
+        context |= answer_section(request, image) | deprecation_banner(request, image)
     return render_page(request, "servers/boot.html", context)
 
 

@@ -26,7 +26,7 @@ from imagesharing.servers.models import Server
 OUTCOME_KINDS = {AlreadyMember: "exists", TenantUnavailable: "unavailable", QuotaExceeded: "quota"}
 
 
-def _outcome_rows(result: ShareResult | None, malformed: list[str]) -> list[dict]:
+def outcome_rows(result: ShareResult | None, malformed: list[str]) -> list[dict]:
     """One plain row per tenant ID typed, in the order typed, for the results table."""
     rows = []
     for outcome in result.outcomes if result else []:
@@ -83,7 +83,7 @@ def share(request: TenantRequest, image_id) -> HttpResponse:
         for errors in form.errors.values():
             messages.error(request, " ".join(map(str, errors)))
         return _answer(request, image, form=form)
-    rows = _outcome_rows(result, form.malformed)
+    rows = outcome_rows(result, form.malformed)
     added = len(result.added) if result else 0
     level = messages.SUCCESS if added == len(rows) else messages.WARNING if added else messages.ERROR
     messages.add_message(request, level, f"Shared with {added} of {len(rows)} tenant{'s' if len(rows) != 1 else ''}.")

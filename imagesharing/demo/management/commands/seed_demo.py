@@ -56,6 +56,8 @@ CONSUMER_SERVERS = [
     ("umbrella", "acme-web-golden", ["umbrella-web-1", "umbrella-web-2"]),
     ("globex", "acme-web-golden", ["globex-trial-1"]),
 ]
+# R25: (owner, region, deprecated image, its replacement, size in MiB, the consumer it is offered to, pending).
+DEPRECATED = ("acme", "DFW", "acme-worker", "acme-worker-2026", 3, "globex")
 
 
 class Command(BaseCommand):
@@ -94,6 +96,7 @@ class Command(BaseCommand):
         for owner, code, name, size in PRIVATE_IMAGES:
             self.image(users[owner], Region.objects.get(code=code), name, size)
 
+        self.deprecate(users, *DEPRECATED)
         self.server_and_snapshot(users["globex"], "acme-db-primary", "globex-db-1")
         for username, image_name, server_names in CONSUMER_SERVERS:
             self.servers(users[username], image_name, server_names)
@@ -145,6 +148,17 @@ class Command(BaseCommand):
         for name in server_names:
             if name not in have:
                 Server.objects.boot(user, image, name)
+
+    def deprecate(
+        self, users: dict[str, User], owner: str, code: str, name: str, replacement: str, size: int, consumer: str
+    ) -> None:
+        """R25: a deprecated image with its replacement, which its member has been offered and not answered."""
+        region = Region.objects.get(code=code)
+        old = Image.objects.live().get(owner=tenant_of(users[owner]), region=region, name=name)
+        new = self.image(users[owner], region, replacement, size)
+        if not old.is_deprecated:
+            old.deprecate(users[owner], replacement=new.pk)
+        self.share(users[owner], new, {users[consumer]: "pending"})
 
     def server_and_snapshot(self, user: User, image_name: str, server_name: str) -> None:
         if Server.objects.owned_by(tenant_of(user)).filter(name=server_name).exists():
