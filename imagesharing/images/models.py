@@ -21,6 +21,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from imagesharing.accounts.models import Account, Region, User
+from imagesharing.accounts.trust import AUTOMATIC_ANSWER_SQL, AUTOMATIC_NOTES
 from imagesharing.choices import (
     CONTAINER_FORMATS,
     DISK_FORMATS,
@@ -679,7 +680,7 @@ class Image(models.Model):
         A row of the tenant's past its end (R22) is expired now, as the sweep would.
         """
         number = parse_tenant_id(tenant_id)
-        account, existing, count = self._membership_facts(number)
+        account, existing, count, answer = self._membership_facts(number)
         if existing is not None:
             lapsed = self.members.lapsed(timezone.now()).filter(pk=existing).first()
             if lapsed is None:
@@ -695,19 +696,35 @@ class Image(models.Model):
             raise TenantUnavailable()  # R8, R17: one message for unknown and out of region
         if account.pk == self.owner_id:
             raise NotPermitted("You own this image; it cannot be shared with your own tenant.")  # R4
-        member = self.members.create(member=account, note=note, **ends)
-        self.record(user, Action.MEMBER_ADDED, member=account, after=member.status, note="with a note" if note else "")
+        member = self.members.create(member=account, note=note, status=answer or MemberStatus.PENDING, **ends)
+        self._record_added(user, member, answer)
         return member
 
-    def _membership_facts(self, tenant_id: int) -> tuple[Account | None, int | None, int]:
-        """What R2, R8 and R11 need, in one hand-written query (`lib/rows.py` says why): the
+    def _record_added(self, user: User, member: "ImageMember", answer: str | None) -> None:
+        """R16: the offer, and (R24) the consumer's automatic answer to it, by no person."""
+        note = "with a note" if member.note else ""
+        entries = [self._history_entry(user, Action.MEMBER_ADDED, member.member, "", member.status, False, note)]
+        if answer is not None:
+            automatic = AUTOMATIC_NOTES[MemberStatus(answer)]
+            pending = MemberStatus.PENDING
+            changed = Action.MEMBER_STATUS_CHANGED
+            entries.append(self._history_entry(None, changed, member.member, pending, answer, False, automatic))
+        self.events.write(entries)
+
+    def _membership_facts(self, tenant_id: int) -> tuple[Account | None, int | None, int, str | None]:
+        """What R2, R8, R11 and R24 need, in one hand-written query (`lib/rows.py` says why): the
         tenant if it is enabled in the image's region, the ID of its member row if it has
-        one (current or past its end), and how many member rows the image has."""
-        sql = _MEMBERSHIP_FACTS_SQL.format(account=_ACCOUNT, members=self.members.model._meta.db_table)
+        one (current or past its end), how many member rows the image has, and the tenant's
+        automatic answer to this owner's offers (`ProducerRule`), if it has one."""
+        sql = _MEMBERSHIP_FACTS_SQL.format(
+            account=_ACCOUNT,
+            members=self.members.model._meta.db_table,
+            answer=AUTOMATIC_ANSWER_SQL.format(consumer="a.id"),
+        )
         image = self._meta.pk.get_db_prep_value(self.pk, connection)
-        row = fetch_one(sql, [image, image, tenant_id, self.region_id])
+        row = fetch_one(sql, [image, image, self.owner_id, tenant_id, self.region_id])
         assert row is not None  # one row, whatever the tenant
-        return _ACCOUNT.read(row), row[-2], row[-1]
+        return _ACCOUNT.read(row), row[-3], row[-2], row[-1]
 
     # Data (issue 5): uploaded once to a queued image, read by whoever may use it (R6).
 
@@ -923,11 +940,13 @@ class PendingDeletion(models.Model):
 _IMAGE, _ACCOUNT = Columns(Image, "i"), Columns(Account, "a")
 # R1 and R6 for the owner in one read: its image, in the endpoint's region, locked.
 _OWN_IMAGE_SQL = "SELECT {image} FROM images_image i WHERE i.id = %s AND i.owner_id = %s AND i.region_id = %s{lock}"
-# One row whatever the tenant: the tenant if enabled in the region (R8), its member row (R2), the count (R11).
+# One row whatever the tenant: the tenant if enabled in the region (R8), its member row (R2), the count (R11),
+# its automatic answer to the owner (R24).
 _MEMBERSHIP_FACTS_SQL = """
 SELECT {account},
        (SELECT m.id FROM {members} m WHERE m.image_id = %s AND m.member_id = a.id),
-       (SELECT COUNT(*) FROM {members} m WHERE m.image_id = %s)
+       (SELECT COUNT(*) FROM {members} m WHERE m.image_id = %s),
+       {answer}
   FROM (SELECT 1) AS one
   LEFT JOIN accounts_account a ON a.tenant_id = %s
    AND EXISTS (SELECT 1 FROM accounts_account_regions ar WHERE ar.account_id = a.id AND ar.region_id = %s)

@@ -73,6 +73,11 @@ SUMMARIES = {
     NoticeKind.REPORT: "{who} reported the image “{image}”.",
     NoticeKind.REPORT_CLOSED: "{who} closed your tenant's report of the image “{image}”.",
 }
+# R24: an offer the consumer's lists answered at once; its first history entry has the answer as `after`.
+AUTOMATIC_OFFERS = {
+    MemberStatus.ACCEPTED: "It was accepted automatically: this producer is one of your trusted producers.",
+    MemberStatus.REJECTED: "It was rejected automatically: this producer is one of your blocked producers.",
+}
 NEXT_STEPS = {
     NoticeKind.OFFER: "Accept or reject it on the image's page.",
     NoticeKind.ANSWER: "Its members and their answers are on the image's page.",
@@ -402,7 +407,12 @@ class Notice(models.Model):
         answer = ""
         if self.kind == NoticeKind.ANSWER and self.event is not None:
             answer = ANSWERS[MemberStatus(self.event.after)]
-        return SUMMARIES[NoticeKind(self.kind)].format(who=self.who, image=self.image_name, answer=answer)
+            if self.event.is_automatic_answer:  # R24
+                answer += " automatically"
+        text = SUMMARIES[NoticeKind(self.kind)].format(who=self.who, image=self.image_name, answer=answer)
+        if self.kind == NoticeKind.OFFER and self.event is not None and self.event.after in AUTOMATIC_OFFERS:
+            text += " " + AUTOMATIC_OFFERS[MemberStatus(self.event.after)]  # R24: answered as the consumer's lists say
+        return text
 
     @property
     def next_step(self) -> str:
