@@ -60,6 +60,7 @@ ACTIONS = {
     ("owner", "note"): lambda s: (_member_path(s, "note"), {"note": "Use the 2026 build."}),
     ("owner", "label"): lambda s: ("/labels/", {"tenant_id": "4242", "text": "Dallas branch"}),
     ("owner", "rename tenant"): lambda s: ("/account/", {"name": "Producer Holdings"}),
+    ("consumer", "trust producer"): lambda s: ("/trusted-producers/", {"tenant_id": "4242", "answer": "accepted"}),
     ("consumer", "accept"): lambda s: (f"/images/{s['shared'].pk}/status/", {"status": "accepted"}),
     ("consumer", "report"): lambda s: (f"/images/{s['shared'].pk}/report/", {"reason": "error", "details": ""}),
     ("consumer", "boot"): lambda s: ("/servers/boot/", {"image_id": str(s["shared"].pk), "name": "web-2"}),
@@ -124,6 +125,7 @@ REFUSED_MARKS = [
     "report this image",
     "Create token",
     "Remove selected",
+    "Save to list",
 ]
 
 
@@ -138,6 +140,7 @@ def _pages(scene) -> list[str]:
         "/servers/",
         f"/servers/boot/?image={shared}",
         "/tokens/",
+        "/trusted-producers/",
     ]
 
 
@@ -158,7 +161,7 @@ def test_r27_a_readers_panel_shows_no_button_that_would_be_refused(people, scene
 def test_r27_a_members_panel_shows_them(people, scene, side):
     client = signed_in(people[f"{side} member"])
     pages = "".join(client.get(path).content.decode() for path in _pages(scene))
-    expected = ["Import an image", "Boot server", "Create token"] + (
+    expected = ["Import an image", "Boot server", "Create token", "Save to list"] + (
         ["Share</button>", "Save settings", ">Remove<", "Remind"] if side == "owner" else ["Accept<", "Snapshot<"]
     )
     for mark in expected:
