@@ -76,6 +76,8 @@ class NoticeKind(models.TextChoices):
     EXPIRED = "expired", "an offer or a share expires"
     REPORT = "report", "a tenant reports an image (operators)"
     REPORT_CLOSED = "closed", "an operator closes your tenant's report (admins)"
+    SHARE_APPROVED = "approved", "an operator approves a first share you asked for"
+    SHARE_REFUSED = "refused", "an operator refuses a first share you asked for"
 
 
 # The kinds a tenant's people receive, in the order the preferences page lists them.

@@ -21,6 +21,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from imagesharing.accounts.models import Account, Region, User
+from imagesharing.accounts.policies import SharingPolicy
 from imagesharing.accounts.trust import AUTOMATIC_ANSWER_SQL, AUTOMATIC_NOTES
 from imagesharing.choices import (
     CONTAINER_FORMATS,
@@ -34,6 +35,7 @@ from imagesharing.choices import (
 )
 from imagesharing.errors import (
     AlreadyMember,
+    ApprovalRequired,
     ChecklistRequired,
     DataMismatch,
     DataTooLarge,
@@ -51,6 +53,7 @@ from imagesharing.errors import (
     TenantUnavailable,
     UploadAbandoned,
 )
+from imagesharing.images.approvals import ShareRequest
 from imagesharing.images.data import IncomingData, too_large_message
 from imagesharing.images.uploads import ABANDONED, Upload
 from imagesharing.lib.decorators import alters_data
@@ -98,6 +101,17 @@ class ShareResult:
     @property
     def added(self) -> list["ImageMember"]:
         return [outcome.member for outcome in self.outcomes if outcome.member is not None]
+
+
+@contextmanager
+def filing_held_shares(user: User) -> Iterator[None]:
+    """R28: an offer held for an operator's approval files its request once the refused change has
+    rolled back (wrap the transaction in this), then is refused as before."""
+    try:
+        yield
+    except ApprovalRequired as held:
+        ShareRequest.objects.file(user, [held])
+        raise
 
 
 def check_end_dates(offer_expires_at: datetime | None, access_ends_at: datetime | None) -> None:
@@ -212,7 +226,7 @@ class ImageQuerySet(models.QuerySet["Image"]):
         """
         user.require_role(Role.MEMBER, "share images")  # R27
         pk = parse_field_value(self.model, "pk", image_id)
-        with transaction.atomic():
+        with filing_held_shares(user), transaction.atomic():
             locked = None
             if pk is not None and user.account_id is not None:
                 lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
@@ -606,7 +620,7 @@ class Image(models.Model):
     @alters_data
     def add_member(self, user: User, tenant_id: object) -> "ImageMember":
         """The owner offers a shared image to one tenant, as Glance's member-create call (R9: already shared)."""
-        with transaction.atomic():
+        with filing_held_shares(user), transaction.atomic():
             return self._lock_for_sharing(user)._add_to_locked(user, tenant_id)
 
     def _add_to_locked(self, user: User, tenant_id: object) -> "ImageMember":
@@ -665,10 +679,11 @@ class Image(models.Model):
                     outcomes.append(ShareOutcome(tenant_id, error=error))
             if was_private and not any(outcome.added for outcome in outcomes):
                 transaction.savepoint_rollback(savepoint)
-                return ShareResult(outcomes, made_shared=False)
-            transaction.savepoint_commit(savepoint)
-        self._refresh_from(locked)
-        return ShareResult(outcomes, made_shared=was_private)
+            else:
+                transaction.savepoint_commit(savepoint)
+                self._refresh_from(locked)
+        ShareRequest.objects.file(user, [o.error for o in outcomes if isinstance(o.error, ApprovalRequired)])  # R28
+        return ShareResult(outcomes, made_shared=was_private and any(outcome.added for outcome in outcomes))
 
     def _add_locked(self, user: User, tenant_id: object, note: str = "", **ends: datetime | None) -> "ImageMember":
         """R2, R4, R8, R11 and R16 for one tenant, on the locked image row, with the producer's
@@ -687,11 +702,21 @@ class Image(models.Model):
                 raise AlreadyMember(f"Tenant {number} is already a member of this image.")  # R2; R7: owner knows it
             lapsed._expire_locked(self)
             count -= 1
-        if count >= settings.IMAGE_MEMBER_QUOTA:  # rows past their end count until the sweep: count again
+        # R28 on the tenant ID as typed, before the tenant answer: known and unknown IDs get one reply (R17).
+        guardrails = SharingPolicy.objects.guardrails(self.owner_id, [number])
+        refusal = guardrails.refusal(number)
+        if refusal is not None:
+            raise refusal
+        limit = guardrails.member_limit()
+        if count >= limit:  # rows past their end count until the sweep: count again
             count = self.members.current().count()
         # R11 before the tenant answer: on a full image, known and unknown IDs get one reply (R17).
-        if count >= settings.IMAGE_MEMBER_QUOTA:
+        if count >= limit:
+            if guardrails.lowers_quota:
+                raise guardrails.quota_refusal()
             raise QuotaExceeded(f"This image already has {settings.IMAGE_MEMBER_QUOTA} members, the most allowed.")
+        if guardrails.approval_required and ShareRequest.objects.held_back(self.owner_id, [number]):
+            raise ApprovalRequired(owner_id=self.owner_id, tenant_id=number, image_id=self.pk)
         if account is None:
             raise TenantUnavailable()  # R8, R17: one message for unknown and out of region
         if account.pk == self.owner_id:

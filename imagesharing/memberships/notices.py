@@ -72,6 +72,8 @@ SUMMARIES = {
     NoticeKind.EXPIRED: "The share of “{image}” with {who} has expired.",
     NoticeKind.REPORT: "{who} reported the image “{image}”.",
     NoticeKind.REPORT_CLOSED: "{who} closed your tenant's report of the image “{image}”.",
+    NoticeKind.SHARE_APPROVED: "{who} approved your tenant's first share of “{image}” with a new tenant.",
+    NoticeKind.SHARE_REFUSED: "{who} refused your tenant's first share of “{image}” with a new tenant.",
 }
 # R24: an offer the consumer's lists answered at once; its first history entry has the answer as `after`.
 AUTOMATIC_OFFERS = {
@@ -88,6 +90,8 @@ NEXT_STEPS = {
     NoticeKind.EXPIRED: "Your history shows the change.",
     NoticeKind.REPORT: "The report waits in the operators' queue.",
     NoticeKind.REPORT_CLOSED: "The operators acted on it as the cloud's rules say; ask support for details.",
+    NoticeKind.SHARE_APPROVED: "The image was offered as you asked; its members table shows the answer.",
+    NoticeKind.SHARE_REFUSED: "Nothing was offered; ask support for details.",
 }
 
 
@@ -423,7 +427,7 @@ class Notice(models.Model):
         """The page where the recipient can act on it (a path of the panel, or the admin for operators)."""
         if self.kind in (NoticeKind.OFFER, NoticeKind.REMINDER):
             return reverse("images:detail", args=[self.image_id])
-        if self.kind == NoticeKind.ANSWER:
+        if self.kind in (NoticeKind.ANSWER, NoticeKind.SHARE_APPROVED, NoticeKind.SHARE_REFUSED):
             return reverse("images:detail", args=[self.image_id]) + "#sharing"
         if self.kind == NoticeKind.REPORT and self.report_id is not None:
             return reverse("admin:memberships_imagereport_change", args=[self.report_id])
