@@ -36,7 +36,8 @@ def _outcome_rows(result: ShareResult | None, malformed: list[str]) -> list[dict
     """One plain row per tenant ID typed, in the order typed, for the results table."""
     rows = []
     for outcome in result.outcomes if result else []:
-        if outcome.member is not None:
+        if outcome.error is None:
+            assert outcome.member is not None  # an outcome is a member or an error
             text = ADDED[MemberStatus(outcome.member.status)]
             rows.append({"tenant_id": outcome.tenant_id, "kind": "added", "text": text})
         else:
