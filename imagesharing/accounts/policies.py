@@ -5,8 +5,8 @@ Every check here looks at the owner's policy and the tenant ID as typed, never a
 that tenant exists, so an unknown tenant and a known one get the same answer (R17).
 """
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import models, transaction
@@ -30,20 +30,40 @@ def allowed_tenant_id(value: object) -> int:
         raise InvalidValue("A tenant ID is a positive whole number.") from None
 
 
+# R28 as SQL columns, so that the read an offer makes anyway can carry them (`Image._membership_facts`):
+# the owner's policy mode and member quota, whether its allowed list holds the tenant ID `{tenant}`,
+# and the cloud's switch. Its parameters: `guardrail_params(owner_id)`.
+GUARDRAILS_SQL = """(SELECT p.mode FROM accounts_sharingpolicy p WHERE p.account_id = %s),
+       (SELECT p.member_quota FROM accounts_sharingpolicy p WHERE p.account_id = %s),
+       EXISTS (SELECT 1 FROM accounts_allowedtenant t JOIN accounts_sharingpolicy p ON p.id = t.policy_id
+                WHERE p.account_id = %s AND t.tenant_id = {tenant}),
+       (SELECT s.approve_first_shares FROM accounts_sharingswitch s WHERE s.id = 1)"""
+GUARDRAIL_COLUMNS = 4
+
+
+def guardrail_params(owner_id: int) -> list[int]:
+    return [owner_id] * 3
+
+
 @dataclass(frozen=True)
 class Guardrails:
-    """R28 for one owner tenant's offers to some tenant IDs, as `SharingPolicyQuerySet.guardrails` read them."""
+    """R28 for one owner tenant's offer to one tenant ID, as `GUARDRAILS_SQL` reads them."""
 
     mode: str = ""
     member_quota: int | None = None
-    allowed: frozenset[int] = field(default_factory=frozenset)
+    allowed: bool = False
     approval_required: bool = False
 
-    def refusal(self, tenant_id: int) -> PolicyRefused | None:
-        """Why the policy refuses an offer to `tenant_id` (before any member count), or None."""
+    @classmethod
+    def read(cls, columns: Sequence) -> "Guardrails":
+        mode, quota, allowed, approval = columns
+        return cls(mode or "", quota, bool(allowed), bool(approval))
+
+    def refusal(self) -> PolicyRefused | None:
+        """Why the policy refuses the offer (before any member count), or None."""
         if self.mode == SharingPolicy.Mode.OFF:
             return PolicyRefused(SHARING_OFF)
-        if self.mode == SharingPolicy.Mode.LISTED and tenant_id not in self.allowed:
+        if self.mode == SharingPolicy.Mode.LISTED and not self.allowed:
             return PolicyRefused(NOT_ALLOWED)
         return None
 
@@ -65,19 +85,16 @@ class Guardrails:
 
 
 class SharingPolicyQuerySet(models.QuerySet["SharingPolicy"]):
-    def guardrails(self, owner_id: int, tenant_ids: Iterable[int]) -> Guardrails:
+    def guardrails(self, owner_id: int, tenant_ids: Iterable[int]) -> dict[int, Guardrails]:
         """R28 for the owner tenant's (an `Account` pk) offers to these tenant IDs, in one query: its
-        policy, which of the IDs its allowed list holds, and whether the cloud holds first shares."""
+        policy, whether its allowed list holds each ID, and whether the cloud holds first shares."""
         wanted = sorted(set(tenant_ids))
-        listed = f"t.tenant_id IN ({', '.join(['%s'] * len(wanted))})" if wanted else "FALSE"
-        rows = fetch_all(_GUARDRAILS_SQL.format(listed=listed), [owner_id, *wanted])
-        mode, quota, _, approval = rows[0]
-        return Guardrails(
-            mode=mode or "",
-            member_quota=quota,
-            allowed=frozenset(row[2] for row in rows if row[2] is not None),
-            approval_required=bool(approval),
-        )
+        if not wanted:
+            return {}
+        numbers = " UNION ALL ".join(["SELECT %s AS tenant_id"] * len(wanted))
+        sql = f"SELECT n.tenant_id, {GUARDRAILS_SQL.format(tenant='n.tenant_id')} FROM ({numbers}) AS n"
+        rows = fetch_all(sql, [*guardrail_params(owner_id), *wanted])
+        return {row[0]: Guardrails.read(row[1:]) for row in rows}
 
 
 class SharingPolicy(models.Model):
@@ -172,13 +189,3 @@ class SharingSwitch(models.Model):
         self.pk = 1
         self.changed_by, self.changed_at = operator, timezone.now()
         self.save()
-
-
-# One row per allowed ID found (at least one): the owner's policy, the ID, and the cloud's switch.
-_GUARDRAILS_SQL = """
-SELECT p.mode, p.member_quota, t.tenant_id,
-       (SELECT s.approve_first_shares FROM accounts_sharingswitch s WHERE s.id = 1)
-  FROM (SELECT 1) AS one
-  LEFT JOIN accounts_sharingpolicy p ON p.account_id = %s
-  LEFT JOIN accounts_allowedtenant t ON t.policy_id = p.id AND {listed}
-"""

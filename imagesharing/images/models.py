@@ -21,7 +21,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from imagesharing.accounts.models import Account, Region, User
-from imagesharing.accounts.policies import SharingPolicy
+from imagesharing.accounts.policies import GUARDRAIL_COLUMNS, GUARDRAILS_SQL, Guardrails, guardrail_params
 from imagesharing.accounts.trust import AUTOMATIC_ANSWER_SQL, AUTOMATIC_NOTES
 from imagesharing.choices import (
     CONTAINER_FORMATS,
@@ -695,7 +695,7 @@ class Image(models.Model):
         A row of the tenant's past its end (R22) is expired now, as the sweep would.
         """
         number = parse_tenant_id(tenant_id)
-        account, existing, count, answer = self._membership_facts(number)
+        account, existing, count, answer, guardrails = self._membership_facts(number)
         if existing is not None:
             lapsed = self.members.lapsed(timezone.now()).filter(pk=existing).first()
             if lapsed is None:
@@ -703,8 +703,7 @@ class Image(models.Model):
             lapsed._expire_locked(self)
             count -= 1
         # R28 on the tenant ID as typed, before the tenant answer: known and unknown IDs get one reply (R17).
-        guardrails = SharingPolicy.objects.guardrails(self.owner_id, [number])
-        refusal = guardrails.refusal(number)
+        refusal = guardrails.refusal()
         if refusal is not None:
             raise refusal
         limit = guardrails.member_limit()
@@ -736,20 +735,26 @@ class Image(models.Model):
             entries.append(self._history_entry(None, changed, member.member, pending, answer, False, automatic))
         self.events.write(entries)
 
-    def _membership_facts(self, tenant_id: int) -> tuple[Account | None, int | None, int, str | None]:
-        """What R2, R8, R11 and R24 need, in one hand-written query (`lib/rows.py` says why): the
-        tenant if it is enabled in the image's region, the ID of its member row if it has
-        one (current or past its end), how many member rows the image has, and the tenant's
-        automatic answer to this owner's offers (`ProducerRule`), if it has one."""
+    def _membership_facts(self, tenant_id: int) -> tuple[Account | None, int | None, int, str | None, Guardrails]:
+        """What R2, R8, R11, R24 and R28 need, in one hand-written query (`lib/rows.py` says why):
+        the tenant if it is enabled in the image's region, the ID of its member row if it has
+        one (current or past its end), how many member rows the image has, the tenant's
+        automatic answer to this owner's offers (`ProducerRule`), if it has one, and the
+        owner's guardrails for this tenant ID (`Guardrails`)."""
         sql = _MEMBERSHIP_FACTS_SQL.format(
             account=_ACCOUNT,
             members=self.members.model._meta.db_table,
             answer=AUTOMATIC_ANSWER_SQL.format(consumer="a.id"),
+            guardrails=GUARDRAILS_SQL.format(tenant="%s"),
         )
         image = self._meta.pk.get_db_prep_value(self.pk, connection)
-        row = fetch_one(sql, [image, image, self.owner_id, tenant_id, self.region_id])
+        owner = self.owner_id
+        params = [image, image, owner, *guardrail_params(owner), tenant_id, tenant_id, self.region_id]
+        row = fetch_one(sql, params)
         assert row is not None  # one row, whatever the tenant
-        return _ACCOUNT.read(row), row[-3], row[-2], row[-1]
+        facts = row[: len(row) - GUARDRAIL_COLUMNS]
+        guardrails = Guardrails.read(row[len(facts) :])
+        return _ACCOUNT.read(row), facts[-3], facts[-2], facts[-1], guardrails
 
     # Data (issue 5): uploaded once to a queued image, read by whoever may use it (R6).
 
@@ -966,12 +971,13 @@ _IMAGE, _ACCOUNT = Columns(Image, "i"), Columns(Account, "a")
 # R1 and R6 for the owner in one read: its image, in the endpoint's region, locked.
 _OWN_IMAGE_SQL = "SELECT {image} FROM images_image i WHERE i.id = %s AND i.owner_id = %s AND i.region_id = %s{lock}"
 # One row whatever the tenant: the tenant if enabled in the region (R8), its member row (R2), the count (R11),
-# its automatic answer to the owner (R24).
+# its automatic answer to the owner (R24), the owner's guardrails for the tenant ID (R28).
 _MEMBERSHIP_FACTS_SQL = """
 SELECT {account},
        (SELECT m.id FROM {members} m WHERE m.image_id = %s AND m.member_id = a.id),
        (SELECT COUNT(*) FROM {members} m WHERE m.image_id = %s),
-       {answer}
+       {answer},
+       {guardrails}
   FROM (SELECT 1) AS one
   LEFT JOIN accounts_account a ON a.tenant_id = %s
    AND EXISTS (SELECT 1 FROM accounts_account_regions ar WHERE ar.account_id = a.id AND ar.region_id = %s)
