@@ -30,7 +30,7 @@ class ShareRequestQuerySet(models.QuerySet["ShareRequest"]):
     def held_back(self, owner_id: int, tenant_ids: Iterable[int]) -> set[int]:
         """R28, with the switch on: which of these tenant IDs the owner tenant (an `Account` pk) may
         not offer to yet, in one query: those with no approved request and no member of any of
-        its images (a pair that shares already is no first share)."""
+        its images (a pair that shares already is no first share), nor the owner's own ID (R4 answers it)."""
         wanted = set(tenant_ids)
         if not wanted:
             return set()
@@ -38,7 +38,13 @@ class ShareRequestQuerySet(models.QuerySet["ShareRequest"]):
         members = cast("type[ImageMember]", image_model._meta.get_field("members").related_model)
         approved = self.filter(owner_id=owner_id, tenant_id__in=wanted, status=ShareRequest.Status.APPROVED)
         shared = members.objects.filter(image__owner_id=owner_id, member__tenant_id__in=wanted)
-        known = approved.values_list("tenant_id").union(shared.values_list("member__tenant_id"))
+        own = Account.objects.filter(pk=owner_id, tenant_id__in=wanted)
+        parts = [
+            approved.values_list("tenant_id"),
+            shared.values_list("member__tenant_id"),
+            own.values_list("tenant_id"),
+        ]
+        known = parts[0].order_by().union(*(part.order_by() for part in parts[1:]), all=True)
         return wanted - {number for (number,) in known}
 
     @alters_data

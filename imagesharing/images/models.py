@@ -687,7 +687,8 @@ class Image(models.Model):
 
     def _add_locked(self, user: User, tenant_id: object, note: str = "", **ends: datetime | None) -> "ImageMember":
         """R2, R4, R8, R11 and R16 for one tenant, on the locked image row, with the producer's
-        `note` (R19, cleaned by `ImageMember.clean_note`) and end dates (R22).
+        `note` (R19, cleaned by `ImageMember.clean_note`) and end dates (R22); R28's guardrails
+        first, and R24's automatic answer, if the tenant's lists name the owner.
 
         The tenant, whether it is already a member and how many members the image has
         come from one query; the row lock keeps them true until the insert commits, so

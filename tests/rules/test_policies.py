@@ -268,3 +268,10 @@ def test_r28_with_the_switch_off_nothing_is_held(owner, consumer, operator, shar
     assert not switch.approve_first_shares
     assert shared_image.add_member(owner, consumer.account.tenant_id).status == MemberStatus.PENDING
     assert not ShareRequest.objects.exists()
+
+
+def test_r28_r4_the_owners_own_tenant_id_is_no_first_share(owner, operator, shared_image):
+    switch_on(operator)
+    with refused(NotPermitted, match="own tenant"):
+        shared_image.add_member(owner, owner.account.tenant_id)
+    assert not ShareRequest.objects.exists()
