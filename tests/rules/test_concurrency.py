@@ -14,9 +14,10 @@ from datetime import timedelta
 import pytest
 from django.db import connection, transaction
 
-from imagesharing.accounts.models import PersonChange, ProducerRule, User
+from imagesharing.accounts.models import PersonChange, ProducerRule, SharingSwitch, User
 from imagesharing.choices import Action, MemberStatus, Role, Status
 from imagesharing.errors import AlreadyMember, NotFound, NotPermitted, QuotaExceeded
+from imagesharing.images.approvals import ShareRequest
 from imagesharing.images.models import Image
 from imagesharing.images.uploads import Upload
 from imagesharing.memberships.history import Event
@@ -282,3 +283,18 @@ def test_r24_an_automatic_answer_racing_the_consumers_own_ends_as_the_history_sa
         answers = Event.objects.filter(image=image, action__in=[Action.MEMBER_ADDED, Action.MEMBER_STATUS_CHANGED])
         assert member.status == answers.order_by("created_at", "pk").last().after == MemberStatus.PENDING
         assert answers.filter(action=Action.MEMBER_ADDED).count() == 1
+
+
+def test_r28_held_first_shares_at_the_same_moment_file_one_request(owner, consumer, operator, dfw):
+    """Two images offered at once to a tenant the owner never shared with, the switch on: both are
+    refused, and one pending request holds them both."""
+    switch = SharingSwitch.current()
+    switch.approve_first_shares = True
+    switch.save_by(operator)
+    images = [factories.image(owner, dfw, name=f"held {n}", visibility="shared") for n in range(2)]
+    # Not `held`: the request is filed after the refused offer's transaction, which `held` would wrap.
+    results = race([lambda image=image: image.add_member(owner, consumer.account.tenant_id) for image in images])
+    assert kinds(results) == ["ApprovalRequired"] * 2
+    request = ShareRequest.objects.get()
+    assert request.status == "pending" and set(request.images.all()) == set(images)
+    assert not ImageMember.objects.exists()
