@@ -412,7 +412,7 @@ class Notice(models.Model):
         if self.kind == NoticeKind.ANSWER and self.event is not None:
             answer = ANSWERS[MemberStatus(self.event.after)]
             if self.event.is_automatic_answer:  # R24
-                answer += " automatically"
+                answer = f"automatically {answer}"
         text = SUMMARIES[NoticeKind(self.kind)].format(who=self.who, image=self.image_name, answer=answer)
         if self.kind == NoticeKind.OFFER and self.event is not None and self.event.after in AUTOMATIC_OFFERS:
             text += " " + AUTOMATIC_OFFERS[MemberStatus(self.event.after)]  # R24: answered as the consumer's lists say

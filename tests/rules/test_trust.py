@@ -55,7 +55,7 @@ def test_r24_both_sides_hear_of_the_automatic_answer(owner, consumer, shared_ima
     assert answer.kind == NoticeKind.ANSWER
     assert (
         answer.summary
-        == f"Tenant {consumer.account.tenant_id} (Consumer) accepted automatically your offer of “shared-base”."
+        == f"Tenant {consumer.account.tenant_id} (Consumer) automatically accepted your offer of “shared-base”."
     )
 
 
