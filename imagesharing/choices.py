@@ -52,6 +52,7 @@ class Action(models.TextChoices):
     MEMBER_EXPIRED = "member_expired", "member expired"
     MEMBER_REMINDED = "member_reminded", "member reminded"
     MEMBER_TERMS_CHANGED = "member_terms", "member dates changed"
+    MEMBER_APPROVED = "member_approved", "first share approved"
     VISIBILITY_CHANGED = "visibility", "visibility changed"
     IMAGE_DELETED = "image_deleted", "image deleted"
 

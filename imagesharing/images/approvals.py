@@ -13,7 +13,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from imagesharing.accounts.models import Account, User
-from imagesharing.choices import NoticeKind
+from imagesharing.choices import Action, NoticeKind
 from imagesharing.choices import Status as ImageStatus
 from imagesharing.errors import ApprovalRequired, DomainError, InvalidState
 from imagesharing.lib.decorators import alters_data
@@ -109,17 +109,24 @@ class ShareRequest(models.Model):
         images = self._decide(operator, ShareRequest.Status.APPROVED)
         outcomes: list[tuple[Image, DomainError | None]] = []
         for image in images:
-            outcomes.append((image, self._offer(image)))
+            outcomes.append((image, self._offer(image, operator)))
         return outcomes
 
-    def _offer(self, image: "Image") -> DomainError | None:
+    def _offer(self, image: "Image", operator: User) -> DomainError | None:
+        """One held image offered as its requester would have; R16 records the operator's approval beside it."""
         if self.requested_by is None:
             return InvalidState("The person who asked is gone: the producer can share the image again itself.")
         try:
-            result = image.share_with(self.requested_by, [self.tenant_id], acknowledged=True)
+            with transaction.atomic():
+                outcome = image.share_with(self.requested_by, [self.tenant_id], acknowledged=True).outcomes[0]
+                if outcome.member is not None:
+                    note = "a first share, approved by a cloud operator"
+                    image.record(
+                        operator, Action.MEMBER_APPROVED, member=outcome.member.member, by_operator=True, note=note
+                    )
         except DomainError as error:
             return error
-        return result.outcomes[0].error
+        return outcome.error
 
     @alters_data
     def refuse(self, operator: User) -> None:

@@ -218,6 +218,8 @@ def test_r28_approval_offers_the_held_images_as_the_producer_would_have(owner, c
     assert (member.image, member.member, member.status) == (image, consumer.account, MemberStatus.PENDING)
     added = Event.objects.get(action=Action.MEMBER_ADDED)
     assert (added.actor, added.actor_account) == (owner, owner.account)  # as the person who asked
+    approved = Event.objects.get(action=Action.MEMBER_APPROVED)  # R16: and recorded as the operator's approval
+    assert (approved.actor, approved.by_operator, approved.member) == (operator, True, consumer.account)
     request.refresh_from_db()
     assert (request.status, request.decided_by) == ("approved", operator) and request.decided_at
     told = Notice.objects.get(recipient=owner)
@@ -234,7 +236,7 @@ def test_r28_an_approved_offer_still_meets_the_other_rules(owner, operator, shar
         shared_image.add_member(owner, UNKNOWN)
     [(image, refusal)] = ShareRequest.objects.get().approve(operator)
     assert image == shared_image and refusal is not None and "Cannot share with that tenant" in refusal.message
-    assert not ImageMember.objects.exists()
+    assert not ImageMember.objects.exists() and not Event.objects.filter(action=Action.MEMBER_APPROVED).exists()
 
 
 def test_r28_refusal_offers_nothing_and_tells_the_producer(owner, consumer, operator, shared_image):
