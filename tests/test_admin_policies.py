@@ -109,3 +109,10 @@ def test_r28_a_non_staff_user_is_sent_to_the_admin_login(client, consumer, model
     client.force_login(consumer)
     response = client.get(changelist(model))
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_r28_the_front_page_says_how_many_first_shares_wait(ops, operator, held):
+    page = ops.get(reverse("admin:index")).content.decode()
+    assert "1 first share</strong> waiting" in page and "?status__exact=pending" in page
+    held.refuse(operator)
+    assert "first share" not in ops.get(reverse("admin:index")).content.decode()
