@@ -17,6 +17,7 @@ from imagesharing.errors import (
 )
 from imagesharing.images.approvals import ShareRequest
 from imagesharing.memberships.history import Event
+from imagesharing.memberships.letters import letter
 from imagesharing.memberships.members import ImageMember
 from imagesharing.memberships.notices import Notice
 from tests import factories
@@ -277,3 +278,13 @@ def test_r28_r4_the_owners_own_tenant_id_is_no_first_share(owner, operator, shar
     with refused(NotPermitted, match="own tenant"):
         shared_image.add_member(owner, owner.account.tenant_id)
     assert not ShareRequest.objects.exists()
+
+
+def test_r28_the_producers_notice_reads_well_by_e_mail(owner, consumer, operator, shared_image):
+    switch_on(operator)
+    with pytest.raises(ApprovalRequired):
+        shared_image.add_member(owner, consumer.account.tenant_id)
+    ShareRequest.objects.get().approve(operator)
+    message = letter(Notice.objects.get(recipient=owner))
+    assert "A cloud operator approved your tenant's first share of “shared-base” with a new tenant." in message.body
+    assert f"/images/{shared_image.pk}/#sharing" in message.body
