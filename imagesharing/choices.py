@@ -52,6 +52,7 @@ class Action(models.TextChoices):
     MEMBER_EXPIRED = "member_expired", "member expired"
     MEMBER_REMINDED = "member_reminded", "member reminded"
     MEMBER_TERMS_CHANGED = "member_terms", "member dates changed"
+    MEMBER_APPROVED = "member_approved", "first share approved"
     VISIBILITY_CHANGED = "visibility", "visibility changed"
     IMAGE_DELETED = "image_deleted", "image deleted"
     IMAGE_DEPRECATED = "deprecated", "image deprecated"  # R25
@@ -79,6 +80,8 @@ class NoticeKind(models.TextChoices):
     REPORT = "report", "a tenant reports an image (operators)"
     REPORT_CLOSED = "closed", "an operator closes your tenant's report (admins)"
     DEPRECATED = "deprecated", "an image shared with you is deprecated"  # R25
+    SHARE_APPROVED = "approved", "an operator approves a first share you asked for"
+    SHARE_REFUSED = "refused", "an operator refuses a first share you asked for"
 
 
 # The kinds a tenant's people receive, in the order the preferences page lists them.

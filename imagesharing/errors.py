@@ -177,3 +177,24 @@ class RangeNotSatisfiable(DomainError):
 
     http_status = 416
     default_message = "The requested range starts past the end of the image data."
+
+
+class PolicyRefused(NotPermitted):
+    """R28: a sharing policy the cloud's operators set refuses this share; it never says whether
+    the other tenant exists (R17)."""
+
+    default_message = "A sharing policy set by the cloud's operators does not allow this share."
+
+
+class ApprovalRequired(PolicyRefused):
+    """R28: a tenant's first share with a tenant waits for an operator's approval; a request is filed
+    for it (by the caller, once the refused change has rolled back)."""
+
+    default_message = (
+        "An operator of the cloud must approve your tenant's first share with that tenant ID. "
+        "A request was filed: the image will be offered once an operator approves it."
+    )
+
+    def __init__(self, message: str | None = None, *, owner_id: int = 0, tenant_id: int = 0, image_id=None):
+        super().__init__(message)
+        self.owner_id, self.tenant_id, self.image_id = owner_id, tenant_id, image_id

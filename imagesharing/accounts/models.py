@@ -575,8 +575,23 @@ def read_user(user_id: int) -> User | None:
     return user
 
 
-# Invitations (R27) live in their own module, over the classes above; importing it here
-# registers its model with the app, as the memberships app's models module does.
+# Invitations (R27), producer rules (R24) and sharing policies (R28) live in their own modules, over
+# the classes above; importing them here registers their models with the app, as the memberships
+# app's models module does.
 from imagesharing.accounts.invitations import Invitation  # noqa: E402
+from imagesharing.accounts.policies import AllowedTenant, SharingPolicy, SharingSwitch  # noqa: E402
+from imagesharing.accounts.trust import ProducerRule  # noqa: E402
 
-__all__ = ["Account", "ApiToken", "Invitation", "PersonChange", "PersonSession", "Region", "User"]
+__all__ = [
+    "Account",
+    "AllowedTenant",
+    "ApiToken",
+    "Invitation",
+    "PersonChange",
+    "PersonSession",
+    "ProducerRule",
+    "Region",
+    "SharingPolicy",
+    "SharingSwitch",
+    "User",
+]

@@ -21,6 +21,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from imagesharing.accounts.models import Account, Region, User
+from imagesharing.accounts.policies import GUARDRAIL_COLUMNS, GUARDRAILS_SQL, Guardrails, guardrail_params
+from imagesharing.accounts.trust import AUTOMATIC_ANSWER_SQL, AUTOMATIC_NOTES
 from imagesharing.choices import (
     CONTAINER_FORMATS,
     DISK_FORMATS,
@@ -33,6 +35,7 @@ from imagesharing.choices import (
 )
 from imagesharing.errors import (
     AlreadyMember,
+    ApprovalRequired,
     ChecklistRequired,
     DataMismatch,
     DataTooLarge,
@@ -50,6 +53,7 @@ from imagesharing.errors import (
     TenantUnavailable,
     UploadAbandoned,
 )
+from imagesharing.images.approvals import ShareRequest
 from imagesharing.images.data import IncomingData, too_large_message
 from imagesharing.images.uploads import ABANDONED, Upload
 from imagesharing.lib.decorators import alters_data
@@ -98,6 +102,17 @@ class ShareResult:
     @property
     def added(self) -> list["ImageMember"]:
         return [outcome.member for outcome in self.outcomes if outcome.member is not None]
+
+
+@contextmanager
+def filing_held_shares(user: User) -> Iterator[None]:
+    """R28: an offer held for an operator's approval files its request once the refused change has
+    rolled back (wrap the transaction in this), then is refused as before."""
+    try:
+        yield
+    except ApprovalRequired as held:
+        ShareRequest.objects.file(user, [held])
+        raise
 
 
 def check_end_dates(offer_expires_at: datetime | None, access_ends_at: datetime | None) -> None:
@@ -212,7 +227,7 @@ class ImageQuerySet(models.QuerySet["Image"]):
         """
         user.require_role(Role.MEMBER, "share images")  # R27
         pk = parse_field_value(self.model, "pk", image_id)
-        with transaction.atomic():
+        with filing_held_shares(user), transaction.atomic():
             locked = None
             if pk is not None and user.account_id is not None:
                 lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
@@ -662,7 +677,7 @@ class Image(models.Model):
     @alters_data
     def add_member(self, user: User, tenant_id: object) -> "ImageMember":
         """The owner offers a shared image to one tenant, as Glance's member-create call (R9: already shared)."""
-        with transaction.atomic():
+        with filing_held_shares(user), transaction.atomic():
             return self._lock_for_sharing(user)._add_to_locked(user, tenant_id)
 
     def _add_to_locked(self, user: User, tenant_id: object) -> "ImageMember":
@@ -721,14 +736,16 @@ class Image(models.Model):
                     outcomes.append(ShareOutcome(tenant_id, error=error))
             if was_private and not any(outcome.added for outcome in outcomes):
                 transaction.savepoint_rollback(savepoint)
-                return ShareResult(outcomes, made_shared=False)
-            transaction.savepoint_commit(savepoint)
-        self._refresh_from(locked)
-        return ShareResult(outcomes, made_shared=was_private)
+            else:
+                transaction.savepoint_commit(savepoint)
+                self._refresh_from(locked)
+        ShareRequest.objects.file(user, [o.error for o in outcomes if isinstance(o.error, ApprovalRequired)])  # R28
+        return ShareResult(outcomes, made_shared=was_private and any(outcome.added for outcome in outcomes))
 
     def _add_locked(self, user: User, tenant_id: object, note: str = "", **ends: datetime | None) -> "ImageMember":
         """R2, R4, R8, R11 and R16 for one tenant, on the locked image row, with the producer's
-        `note` (R19, cleaned by `ImageMember.clean_note`) and end dates (R22).
+        `note` (R19, cleaned by `ImageMember.clean_note`) and end dates (R22); R28's guardrails
+        first, and R24's automatic answer, if the tenant's lists name the owner.
 
         The tenant, whether it is already a member and how many members the image has
         come from one query; the row lock keeps them true until the insert commits, so
@@ -736,35 +753,66 @@ class Image(models.Model):
         A row of the tenant's past its end (R22) is expired now, as the sweep would.
         """
         number = parse_tenant_id(tenant_id)
-        account, existing, count = self._membership_facts(number)
+        account, existing, count, answer, guardrails = self._membership_facts(number)
         if existing is not None:
             lapsed = self.members.lapsed(timezone.now()).filter(pk=existing).first()
             if lapsed is None:
                 raise AlreadyMember(f"Tenant {number} is already a member of this image.")  # R2; R7: owner knows it
             lapsed._expire_locked(self)
             count -= 1
-        if count >= settings.IMAGE_MEMBER_QUOTA:  # rows past their end count until the sweep: count again
+        # R28 on the tenant ID as typed, before the tenant answer: known and unknown IDs get one reply (R17).
+        refusal = guardrails.refusal()
+        if refusal is not None:
+            raise refusal
+        limit = guardrails.member_limit()
+        if count >= limit:  # rows past their end count until the sweep: count again
             count = self.members.current().count()
         # R11 before the tenant answer: on a full image, known and unknown IDs get one reply (R17).
-        if count >= settings.IMAGE_MEMBER_QUOTA:
+        if count >= limit:
+            if guardrails.lowers_quota:
+                raise guardrails.quota_refusal()
             raise QuotaExceeded(f"This image already has {settings.IMAGE_MEMBER_QUOTA} members, the most allowed.")
+        if guardrails.approval_required and ShareRequest.objects.held_back(self.owner_id, [number]):
+            raise ApprovalRequired(owner_id=self.owner_id, tenant_id=number, image_id=self.pk)
         if account is None:
             raise TenantUnavailable()  # R8, R17: one message for unknown and out of region
         if account.pk == self.owner_id:
             raise NotPermitted("You own this image; it cannot be shared with your own tenant.")  # R4
-        member = self.members.create(member=account, note=note, **ends)
-        self.record(user, Action.MEMBER_ADDED, member=account, after=member.status, note="with a note" if note else "")
+        member = self.members.create(member=account, note=note, status=answer or MemberStatus.PENDING, **ends)
+        self._record_added(user, member, answer)
         return member
 
-    def _membership_facts(self, tenant_id: int) -> tuple[Account | None, int | None, int]:
-        """What R2, R8 and R11 need, in one hand-written query (`lib/rows.py` says why): the
-        tenant if it is enabled in the image's region, the ID of its member row if it has
-        one (current or past its end), and how many member rows the image has."""
-        sql = _MEMBERSHIP_FACTS_SQL.format(account=_ACCOUNT, members=self.members.model._meta.db_table)
+    def _record_added(self, user: User, member: "ImageMember", answer: str | None) -> None:
+        """R16: the offer, and (R24) the consumer's automatic answer to it, by no person."""
+        note = "with a note" if member.note else ""
+        entries = [self._history_entry(user, Action.MEMBER_ADDED, member.member, "", member.status, False, note)]
+        if answer is not None:
+            automatic = AUTOMATIC_NOTES[MemberStatus(answer)]
+            pending = MemberStatus.PENDING
+            changed = Action.MEMBER_STATUS_CHANGED
+            entries.append(self._history_entry(None, changed, member.member, pending, answer, False, automatic))
+        self.events.write(entries)
+
+    def _membership_facts(self, tenant_id: int) -> tuple[Account | None, int | None, int, str | None, Guardrails]:
+        """What R2, R8, R11, R24 and R28 need, in one hand-written query (`lib/rows.py` says why):
+        the tenant if it is enabled in the image's region, the ID of its member row if it has
+        one (current or past its end), how many member rows the image has, the tenant's
+        automatic answer to this owner's offers (`ProducerRule`), if it has one, and the
+        owner's guardrails for this tenant ID (`Guardrails`)."""
+        sql = _MEMBERSHIP_FACTS_SQL.format(
+            account=_ACCOUNT,
+            members=self.members.model._meta.db_table,
+            answer=AUTOMATIC_ANSWER_SQL.format(consumer="a.id"),
+            guardrails=GUARDRAILS_SQL.format(tenant="%s"),
+        )
         image = self._meta.pk.get_db_prep_value(self.pk, connection)
-        row = fetch_one(sql, [image, image, tenant_id, self.region_id])
+        owner = self.owner_id
+        params = [image, image, owner, *guardrail_params(owner), tenant_id, tenant_id, self.region_id]
+        row = fetch_one(sql, params)
         assert row is not None  # one row, whatever the tenant
-        return _ACCOUNT.read(row), row[-2], row[-1]
+        facts = row[: len(row) - GUARDRAIL_COLUMNS]
+        guardrails = Guardrails.read(row[len(facts) :])
+        return _ACCOUNT.read(row), facts[-3], facts[-2], facts[-1], guardrails
 
     # Data (issue 5): uploaded once to a queued image, read by whoever may use it (R6).
 
@@ -1094,11 +1142,14 @@ class PendingDeletion(models.Model):
 _IMAGE, _ACCOUNT = Columns(Image, "i"), Columns(Account, "a")
 # R1 and R6 for the owner in one read: its image, in the endpoint's region, locked.
 _OWN_IMAGE_SQL = "SELECT {image} FROM images_image i WHERE i.id = %s AND i.owner_id = %s AND i.region_id = %s{lock}"
-# One row whatever the tenant: the tenant if enabled in the region (R8), its member row (R2), the count (R11).
+# One row whatever the tenant: the tenant if enabled in the region (R8), its member row (R2), the count (R11),
+# its automatic answer to the owner (R24), the owner's guardrails for the tenant ID (R28).
 _MEMBERSHIP_FACTS_SQL = """
 SELECT {account},
        (SELECT m.id FROM {members} m WHERE m.image_id = %s AND m.member_id = a.id),
-       (SELECT COUNT(*) FROM {members} m WHERE m.image_id = %s)
+       (SELECT COUNT(*) FROM {members} m WHERE m.image_id = %s),
+       {answer},
+       {guardrails}
   FROM (SELECT 1) AS one
   LEFT JOIN accounts_account a ON a.tenant_id = %s
    AND EXISTS (SELECT 1 FROM accounts_account_regions ar WHERE ar.account_id = a.id AND ar.region_id = %s)

@@ -73,3 +73,9 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} on {self.image_id}"
+
+    @property
+    def is_automatic_answer(self) -> bool:
+        """R24: an answer the consumer's trusted or blocked producers gave, by no person."""
+        automatic = self.actor_id is None and self.actor_account_id is None and not self.by_operator
+        return automatic and self.action == Action.MEMBER_STATUS_CHANGED

@@ -73,6 +73,13 @@ SUMMARIES = {
     NoticeKind.REPORT: "{who} reported the image “{image}”.",
     NoticeKind.REPORT_CLOSED: "{who} closed your tenant's report of the image “{image}”.",
     NoticeKind.DEPRECATED: "{who} deprecated “{image}”, which it shares with you.",
+    NoticeKind.SHARE_APPROVED: "{who} approved your tenant's first share of “{image}” with a new tenant.",
+    NoticeKind.SHARE_REFUSED: "{who} refused your tenant's first share of “{image}” with a new tenant.",
+}
+# R24: an offer the consumer's lists answered at once; its first history entry has the answer as `after`.
+AUTOMATIC_OFFERS = {
+    MemberStatus.ACCEPTED: "It was accepted automatically: this producer is one of your trusted producers.",
+    MemberStatus.REJECTED: "It was rejected automatically: this producer is one of your blocked producers.",
 }
 NEXT_STEPS = {
     NoticeKind.OFFER: "Accept or reject it on the image's page.",
@@ -85,6 +92,8 @@ NEXT_STEPS = {
     NoticeKind.REPORT: "The report waits in the operators' queue.",
     NoticeKind.REPORT_CLOSED: "The operators acted on it as the cloud's rules say; ask support for details.",
     NoticeKind.DEPRECATED: "It still works; its page says if and when it will be deleted, and if it has a replacement.",
+    NoticeKind.SHARE_APPROVED: "The image was offered as you asked; its members table shows the answer.",
+    NoticeKind.SHARE_REFUSED: "Nothing was offered; ask support for details.",
 }
 
 
@@ -407,7 +416,12 @@ class Notice(models.Model):
         answer = ""
         if self.kind == NoticeKind.ANSWER and self.event is not None:
             answer = ANSWERS[MemberStatus(self.event.after)]
-        return SUMMARIES[NoticeKind(self.kind)].format(who=self.who, image=self.image_name, answer=answer)
+            if self.event.is_automatic_answer:  # R24
+                answer = f"automatically {answer}"
+        text = SUMMARIES[NoticeKind(self.kind)].format(who=self.who, image=self.image_name, answer=answer)
+        if self.kind == NoticeKind.OFFER and self.event is not None and self.event.after in AUTOMATIC_OFFERS:
+            text += " " + AUTOMATIC_OFFERS[MemberStatus(self.event.after)]  # R24: answered as the consumer's lists say
+        return text
 
     @property
     def next_step(self) -> str:
@@ -418,7 +432,7 @@ class Notice(models.Model):
         """The page where the recipient can act on it (a path of the panel, or the admin for operators)."""
         if self.kind in (NoticeKind.OFFER, NoticeKind.REMINDER, NoticeKind.DEPRECATED):
             return reverse("images:detail", args=[self.image_id])
-        if self.kind == NoticeKind.ANSWER:
+        if self.kind in (NoticeKind.ANSWER, NoticeKind.SHARE_APPROVED, NoticeKind.SHARE_REFUSED):
             return reverse("images:detail", args=[self.image_id]) + "#sharing"
         if self.kind == NoticeKind.REPORT and self.report_id is not None:
             return reverse("admin:memberships_imagereport_change", args=[self.report_id])

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
 
+from imagesharing.images.approvals import ShareRequest
 from imagesharing.memberships.reports import ImageReport
 
 
@@ -14,5 +15,9 @@ class OperationsSite(admin.AdminSite):
 
     def index(self, request: HttpRequest, extra_context: dict | None = None) -> TemplateResponse:
         """Reports of images shared in error or with malicious intent are the first thing to see (seed 004)."""
-        context = {"open_reports": ImageReport.objects.open().count(), **(extra_context or {})}
+        context = {
+            "open_reports": ImageReport.objects.open().count(),
+            "held_shares": ShareRequest.objects.pending().count(),  # R28: first shares waiting for an operator
+            **(extra_context or {}),
+        }
         return super().index(request, context)

@@ -18,6 +18,7 @@ from imagesharing.panel.views import (
     servers,
     sharing,
     tenants,
+    trust,
 )
 
 account_urls = [
@@ -59,6 +60,8 @@ account_urls = [
     path("account/", tenants.account, name="account"),
     path("labels/", tenants.labels, name="labels"),
     path("labels/<int:tenant_id>/", tenants.label, name="label"),
+    path("trusted-producers/", trust.producers, name="producers"),
+    path("trusted-producers/<int:tenant_id>/remove/", trust.forget_producer, name="forget_producer"),
 ]
 
 image_urls = [

@@ -9,6 +9,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from imagesharing.accounts.models import ProducerRule
 from imagesharing.errors import TenantUnavailable
 from imagesharing.lib.parse import parse_tenant_id
 from imagesharing.memberships.history import Event
@@ -405,7 +406,8 @@ MAILED = [*NOTICES, "INSERT"]
 @pytest.mark.parametrize("email", ["", "consumer@example.com"], ids=["no-email", "email"])
 def test_member_create_reads_twice_and_writes_the_member_and_its_history(api_as, owner, consumer, shared_image, email):
     """Issue 11: ten statements before; now the token with its region, the image locked (R1, R6),
-    the tenant with R2's duplicate and R11's count, then the two inserts (R16), then R18's notice."""
+    the tenant with R2's duplicate, R11's count, R24's answer and R28's guardrails, then the two
+    inserts (R16), then R18's notice."""
     consumer.email = email
     consumer.save(update_fields=["email"])
     producer = api_as(owner)
@@ -426,3 +428,18 @@ def test_member_update_reads_once_and_writes_the_status_and_its_history(api_as, 
     ran = statements(lambda: answer(member, shared_image, consumer, "accepted"))
 
     assert ran == ["SELECT", "SELECT", "UPDATE", "INSERT", *NOTICES]
+
+
+def test_r24_an_automatically_accepted_member_reads_as_accepted(api_as, owner, consumer, shared_image):
+    ProducerRule.objects.set_answer(consumer, owner.account.tenant_id, "accepted")
+    producer, me = api_as(owner), api_as(consumer)
+    producer.get("/v2/images")
+
+    ran = statements(lambda: share(producer, shared_image, consumer))
+
+    # No read more than a plain offer: the answer comes with R2's and R11's facts; its history entry is
+    # written with the offer's (one INSERT), and each gives the other party its notice (R18).
+    assert ran == ["SELECT", "SELECT", "SELECT", "INSERT", "INSERT", *NOTICES, *NOTICES]
+    assert producer.get(member_path(shared_image, consumer)).json()["status"] == "accepted"
+    assert me.get(member_path(shared_image, consumer)).json()["status"] == "accepted"
+    assert str(shared_image.pk) in listed_ids(me)  # R5: in the consumer's default list at once

@@ -34,6 +34,7 @@ PAGES = [
     "/account/",
     "/labels/",
     "/labels/900001/",
+    "/trusted-producers/",
     "/notices/",
     "/notices/preferences/",
 ]
@@ -65,6 +66,8 @@ ACTIONS = [
     "/account/",
     "/labels/",
     "/labels/900001/",
+    "/trusted-producers/",
+    "/trusted-producers/900001/remove/",
     "/notices/read/",
     "/notices/1/read/",
     "/notices/preferences/",
@@ -127,6 +130,7 @@ def test_sign_out_is_a_post(as_owner):
         "/notices/",
         "/account/",
         "/labels/",
+        "/trusted-producers/",
     ],
 )
 def test_an_operator_without_a_tenant_is_pointed_to_the_admin(as_operator, path):

@@ -114,7 +114,17 @@ def test_the_preferences_page_turns_e_mail_off_and_on_per_kind(as_consumer, cons
     response = as_consumer.post("/notices/preferences/", {"email": ["answer", "revoked"]})
     assert response.status_code == 302
     muted = MailOptOut.objects.muted_kinds(consumer)
-    assert muted == {"offer", "deleted", "private", "reminder", "expired", "closed", "deprecated"}
+    assert muted == {
+        "offer",
+        "deleted",
+        "private",
+        "reminder",
+        "expired",
+        "closed",
+        "deprecated",
+        "approved",
+        "refused",
+    }
     assert 'value="offer">' in text_of(as_consumer.get("/notices/preferences/"))
     as_consumer.post("/notices/preferences/", {"email": ["offer", "answer", "revoked"]})
     assert "offer" not in MailOptOut.objects.muted_kinds(consumer)

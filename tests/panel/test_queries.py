@@ -14,7 +14,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from imagesharing.accounts.models import ApiToken
+from imagesharing.accounts.models import ApiToken, ProducerRule, TenantLabel
 from imagesharing.choices import Role
 from imagesharing.servers.models import Server
 from tests import factories
@@ -212,3 +212,14 @@ def test_the_delete_confirmation_names_every_members_servers(settings, owner, df
 
     counts = measured(build, signed_in(owner), f"/images/{shared_image.pk}/delete/")
     assert counts[0] == counts[1]
+
+
+def test_the_trusted_producers_page(consumer):
+    """R24: both lists and the consumer's labels of their tenant IDs (R21), in one query each."""
+
+    def build(start, end):
+        for number in range(start, end):
+            ProducerRule.objects.set_answer(consumer, 500000 + number, "accepted" if number % 2 else "rejected")
+            TenantLabel.objects.set_label(consumer, 500000 + number, f"vendor {number}")
+
+    assert measured(build, signed_in(consumer), "/trusted-producers/") == [6, 6]

@@ -70,6 +70,7 @@ ACTIONS = {
     ("owner", "deprecate"): lambda s: (f"/images/{s['private'].pk}/deprecate/", {"replacement": ""}),
     ("owner", "cancel deprecation"): lambda s: (_deprecated(s, "undeprecate"), {}),
     ("owner", "offer replacement"): lambda s: (_deprecated(s, "offer-replacement"), {"acknowledge": "on"}),
+    ("consumer", "trust producer"): lambda s: ("/trusted-producers/", {"tenant_id": "4242", "answer": "accepted"}),
     ("consumer", "accept"): lambda s: (f"/images/{s['shared'].pk}/status/", {"status": "accepted"}),
     ("consumer", "report"): lambda s: (f"/images/{s['shared'].pk}/report/", {"reason": "error", "details": ""}),
     ("consumer", "boot"): lambda s: ("/servers/boot/", {"image_id": str(s["shared"].pk), "name": "web-2"}),
@@ -137,6 +138,7 @@ REFUSED_MARKS = [
     "Deprecate…",
     "Cancel deprecation",
     "Accept the replacement",
+    "Save to list",
 ]
 
 
@@ -151,6 +153,7 @@ def _pages(scene) -> list[str]:
         "/servers/",
         f"/servers/boot/?image={shared}",
         "/tokens/",
+        "/trusted-producers/",
     ]
 
 
@@ -171,7 +174,7 @@ def test_r27_a_readers_panel_shows_no_button_that_would_be_refused(people, scene
 def test_r27_a_members_panel_shows_them(people, scene, side):
     client = signed_in(people[f"{side} member"])
     pages = "".join(client.get(path).content.decode() for path in _pages(scene))
-    expected = ["Import an image", "Boot server", "Create token"] + (
+    expected = ["Import an image", "Boot server", "Create token", "Save to list"] + (
         ["Share</button>", "Save settings", ">Remove<", "Remind", "Deprecate…"]
         if side == "owner"
         else ["Accept<", "Snapshot<"]

@@ -4,7 +4,7 @@ from contextlib import contextmanager
 
 import pytest
 
-from imagesharing.accounts.models import Account, ApiToken, Invitation, PersonChange, TenantLabel, User
+from imagesharing.accounts.models import Account, ApiToken, Invitation, PersonChange, ProducerRule, TenantLabel, User
 from imagesharing.errors import DomainError
 from imagesharing.images.models import Image
 from imagesharing.memberships.history import Event
@@ -20,6 +20,7 @@ _TABLES = (
     Invitation,
     PersonChange,
     TenantLabel,
+    ProducerRule,
     Image,
     ImageMember,
     Event,

@@ -14,9 +14,10 @@ from datetime import timedelta
 import pytest
 from django.db import connection, transaction
 
-from imagesharing.accounts.models import PersonChange, User
+from imagesharing.accounts.models import PersonChange, ProducerRule, SharingSwitch, User
 from imagesharing.choices import Action, MemberStatus, Role, Status
-from imagesharing.errors import AlreadyMember, NotFound, QuotaExceeded
+from imagesharing.errors import AlreadyMember, NotFound, NotPermitted, QuotaExceeded
+from imagesharing.images.approvals import ShareRequest
 from imagesharing.images.models import Image
 from imagesharing.images.uploads import Upload
 from imagesharing.memberships.history import Event
@@ -249,3 +250,51 @@ def test_r27_two_admins_acting_on_each_other_at_once_leave_one_admin(dfw, second
     passed, refused = sorted(results, key=lambda result: result is not None)
     assert passed is None and type(refused).__name__ in ("LastAdmin", "NotPermitted", "RoleRequired")
     assert account.users.filter(role=Role.ADMIN, is_active=True).count() == 1
+
+
+def test_r24_an_automatic_answer_racing_the_consumers_own_ends_as_the_history_says(owner, consumer, dfw):
+    """The producer offers (the consumer trusts it: accepted at once) while the consumer answers the
+    offer as soon as it sees it and, meanwhile, moves the producer to its blocked list. Whatever the
+    order, one member row, and its status is the last answer the history recorded."""
+    producer = owner.account.tenant_id
+    for round_ in range(4):
+        ProducerRule.objects.set_answer(consumer, producer, MemberStatus.ACCEPTED)
+        image = factories.image(owner, dfw, name=f"race {round_}", visibility="shared")
+
+        def answer_when_offered(image=image):
+            deadline = time.monotonic() + 5
+            while True:
+                try:
+                    return ImageMember.objects.answer(consumer, image, MemberStatus.PENDING)
+                except NotPermitted:  # not offered yet
+                    if time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.002)
+
+        results = race(
+            [
+                held(lambda image=image: image.add_member(owner, consumer.account.tenant_id)),
+                answer_when_offered,
+                lambda: ProducerRule.objects.set_answer(consumer, producer, MemberStatus.REJECTED),
+            ]
+        )
+        assert not any(isinstance(result, Exception) for result in results), results
+        member = ImageMember.objects.get(image=image)
+        answers = Event.objects.filter(image=image, action__in=[Action.MEMBER_ADDED, Action.MEMBER_STATUS_CHANGED])
+        assert member.status == answers.order_by("created_at", "pk").last().after == MemberStatus.PENDING
+        assert answers.filter(action=Action.MEMBER_ADDED).count() == 1
+
+
+def test_r28_held_first_shares_at_the_same_moment_file_one_request(owner, consumer, operator, dfw):
+    """Two images offered at once to a tenant the owner never shared with, the switch on: both are
+    refused, and one pending request holds them both."""
+    switch = SharingSwitch.current()
+    switch.approve_first_shares = True
+    switch.save_by(operator)
+    images = [factories.image(owner, dfw, name=f"held {n}", visibility="shared") for n in range(2)]
+    # Not `held`: the request is filed after the refused offer's transaction, which `held` would wrap.
+    results = race([lambda image=image: image.add_member(owner, consumer.account.tenant_id) for image in images])
+    assert kinds(results) == ["ApprovalRequired"] * 2
+    request = ShareRequest.objects.get()
+    assert request.status == "pending" and set(request.images.all()) == set(images)
+    assert not ImageMember.objects.exists()

@@ -1,5 +1,5 @@
 """The operators' admin, one module per area; Django's autodiscovery imports this package."""
 
-from imagesharing.operators.admin import data, history, images, members, notices, reports, servers, tenants
+from imagesharing.operators.admin import data, history, images, members, notices, policies, reports, servers, tenants
 
-__all__ = ["data", "history", "images", "members", "notices", "reports", "servers", "tenants"]
+__all__ = ["data", "history", "images", "members", "notices", "policies", "reports", "servers", "tenants"]

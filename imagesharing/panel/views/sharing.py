@@ -12,6 +12,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_http_methods, require_POST
 
+from imagesharing.choices import MemberStatus
 from imagesharing.errors import AlreadyMember, ChecklistRequired, InvalidValue, QuotaExceeded, TenantUnavailable
 from imagesharing.images.models import Image, ShareResult
 from imagesharing.lib.times import utc_minutes
@@ -24,6 +25,12 @@ from imagesharing.panel.views.image_page import FACTS, keep_outcomes, owner_part
 from imagesharing.servers.models import Server
 
 OUTCOME_KINDS = {AlreadyMember: "exists", TenantUnavailable: "unavailable", QuotaExceeded: "quota"}
+# R24: a consumer's lists may answer the offer the moment it is made.
+ADDED = {
+    MemberStatus.PENDING: "Added: pending until they accept",
+    MemberStatus.ACCEPTED: "Added, and accepted at once by the tenant's trusted producers",
+    MemberStatus.REJECTED: "Added, and rejected at once by the tenant's blocked producers",
+}
 
 
 def outcome_rows(result: ShareResult | None, malformed: list[str]) -> list[dict]:
@@ -31,7 +38,9 @@ def outcome_rows(result: ShareResult | None, malformed: list[str]) -> list[dict]
     rows = []
     for outcome in result.outcomes if result else []:
         if outcome.error is None:
-            rows.append({"tenant_id": outcome.tenant_id, "kind": "added", "text": "Added: pending until they accept"})
+            assert outcome.member is not None  # an outcome is a member or an error
+            text = ADDED[MemberStatus(outcome.member.status)]
+            rows.append({"tenant_id": outcome.tenant_id, "kind": "added", "text": text})
         else:
             kind = OUTCOME_KINDS.get(type(outcome.error), "refused")
             rows.append({"tenant_id": outcome.tenant_id, "kind": kind, "text": outcome.error.message})
