@@ -7,7 +7,7 @@ module above it.
 
 import logging
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -55,7 +55,7 @@ from imagesharing.images.uploads import ABANDONED, Upload
 from imagesharing.lib.decorators import alters_data
 from imagesharing.lib.keyset import ordered, rows_after
 from imagesharing.lib.parse import parse_field_value, parse_tenant_id
-from imagesharing.lib.rows import Columns, fetch_one
+from imagesharing.lib.rows import Columns, fetch_all, fetch_one
 
 if TYPE_CHECKING:  # types only: memberships sits above images and is never imported at run time
     from imagesharing.memberships.history import Event
@@ -656,12 +656,8 @@ class Image(models.Model):
                 locked.visibility = Visibility.SHARED
                 locked.save(update_fields=["visibility", "updated_at"])
                 locked.record(user, Action.VISIBILITY_CHANGED, before=Visibility.PRIVATE, after=Visibility.SHARED)
-            outcomes = []
-            for tenant_id in dict.fromkeys(str(t).strip() for t in tenant_ids):
-                try:
-                    outcomes.append(ShareOutcome(tenant_id, member=locked._add_locked(user, tenant_id, note, **ends)))
-                except DomainError as error:
-                    outcomes.append(ShareOutcome(tenant_id, error=error))
+            tenants = list(dict.fromkeys(str(t).strip() for t in tenant_ids))
+            outcomes = locked._add_many_locked(user, tenants, note, **ends)
             if was_private and not any(outcome.added for outcome in outcomes):
                 transaction.savepoint_rollback(savepoint)
                 return ShareResult(outcomes, made_shared=False)
@@ -670,44 +666,113 @@ class Image(models.Model):
         return ShareResult(outcomes, made_shared=was_private)
 
     def _add_locked(self, user: User, tenant_id: object, note: str = "", **ends: datetime | None) -> "ImageMember":
-        """R2, R4, R8, R11 and R16 for one tenant, on the locked image row, with the producer's
-        `note` (R19, cleaned by `ImageMember.clean_note`) and end dates (R22).
+        """R2, R4, R8, R11 and R16 for one tenant: `_add_many_locked` with one, raising its refusal."""
+        outcome = self._add_many_locked(user, [tenant_id], note, **ends)[0]
+        if outcome.error is not None:
+            raise outcome.error
+        assert outcome.member is not None
+        return outcome.member
 
-        The tenant, whether it is already a member and how many members the image has
-        come from one query; the row lock keeps them true until the insert commits, so
-        no second request can slip a duplicate (R2) or a member past the quota (R11) in.
-        A row of the tenant's past its end (R22) is expired now, as the sweep would.
+    def _add_many_locked(
+        self, user: User, tenant_ids: Sequence[object], note: str = "", **ends: datetime | None
+    ) -> list[ShareOutcome]:
+        """R2, R4, R8, R11 and R16 for each tenant, in order, on the locked image row, with the
+        producer's `note` (R19, cleaned by `ImageMember.clean_note`) and end dates (R22).
+
+        A fixed handful of queries whatever the number of tenants: the facts of them all
+        (`_membership_facts`), then a decision per tenant (refused with its error, or
+        added), then one insert of the members and one write of their history and
+        notices (R18). The row lock keeps the facts true until the inserts commit, so no
+        second request can slip a duplicate (R2) or a member past the quota (R11) in. A
+        row of a tenant's past its end (R22) is expired now, as the sweep would.
         """
-        number = parse_tenant_id(tenant_id)
-        account, existing, count = self._membership_facts(number)
-        if existing is not None:
-            lapsed = self.members.lapsed(timezone.now()).filter(pk=existing).first()
-            if lapsed is None:
-                raise AlreadyMember(f"Tenant {number} is already a member of this image.")  # R2; R7: owner knows it
-            lapsed._expire_locked(self)
-            count -= 1
-        if count >= settings.IMAGE_MEMBER_QUOTA:  # rows past their end count until the sweep: count again
-            count = self.members.current().count()
-        # R11 before the tenant answer: on a full image, known and unknown IDs get one reply (R17).
-        if count >= settings.IMAGE_MEMBER_QUOTA:
-            raise QuotaExceeded(f"This image already has {settings.IMAGE_MEMBER_QUOTA} members, the most allowed.")
-        if account is None:
-            raise TenantUnavailable()  # R8, R17: one message for unknown and out of region
-        if account.pk == self.owner_id:
-            raise NotPermitted("You own this image; it cannot be shared with your own tenant.")  # R4
-        member = self.members.create(member=account, note=note, **ends)
-        self.record(user, Action.MEMBER_ADDED, member=account, after=member.status, note="with a note" if note else "")
-        return member
+        numbers: list[int | DomainError] = []
+        for tenant_id in tenant_ids:
+            try:
+                numbers.append(parse_tenant_id(tenant_id))
+            except DomainError as error:
+                numbers.append(error)
+        known, count = self._membership_facts([n for n in numbers if isinstance(n, int)])
+        lapsed = self._lapsed_rows([existing for _, existing in known.values() if existing is not None])
+        quota = settings.IMAGE_MEMBER_QUOTA
+        counts_lapsed = True  # `count` includes rows past their end until it is taken again
+        outcomes: list[ShareOutcome] = []
+        added: dict[int, ImageMember] = {}
+        for tenant_id, number in zip(tenant_ids, numbers, strict=True):
+            shown = str(tenant_id).strip()
+            if not isinstance(number, int):
+                outcomes.append(ShareOutcome(shown, error=number))
+                continue
+            account, existing = known.get(number, (None, None))
+            if number in added or (existing is not None and existing not in lapsed):
+                duplicate = AlreadyMember(
+                    f"Tenant {number} is already a member of this image."
+                )  # R2; R7: owner knows it
+                outcomes.append(ShareOutcome(shown, error=duplicate))
+                continue
+            if existing is not None:
+                lapsed.pop(existing)._expire_locked(self)
+                if counts_lapsed:
+                    count -= 1
+            if count >= quota and counts_lapsed:  # rows past their end count until the sweep: count again
+                count, counts_lapsed = self.members.current().count() + len(added), False
+            refusal = self._refusal(account, count)
+            if refusal is not None:
+                outcomes.append(ShareOutcome(shown, error=refusal))
+                continue
+            assert account is not None
+            added[number] = self.members.model(image=self, member=account, note=note, **ends)
+            outcomes.append(ShareOutcome(shown, member=added[number]))
+            count += 1
+        self._write_members(user, list(added.values()), note)
+        return outcomes
 
-    def _membership_facts(self, tenant_id: int) -> tuple[Account | None, int | None, int]:
-        """What R2, R8 and R11 need, in one hand-written query (`lib/rows.py` says why): the
-        tenant if it is enabled in the image's region, the ID of its member row if it has
-        one (current or past its end), and how many member rows the image has."""
-        sql = _MEMBERSHIP_FACTS_SQL.format(account=_ACCOUNT, members=self.members.model._meta.db_table)
+    def _refusal(self, account: Account | None, count: int) -> DomainError | None:
+        """Why one tenant cannot be added, given the image's member `count`, or None.
+
+        R11 before the tenant answer: on a full image, known and unknown IDs get one reply (R17).
+        """
+        if count >= settings.IMAGE_MEMBER_QUOTA:
+            return QuotaExceeded(f"This image already has {settings.IMAGE_MEMBER_QUOTA} members, the most allowed.")
+        if account is None:
+            return TenantUnavailable()  # R8, R17: one message for unknown and out of region
+        if account.pk == self.owner_id:
+            return NotPermitted("You own this image; it cannot be shared with your own tenant.")  # R4
+        return None
+
+    def _lapsed_rows(self, member_ids: list[int]) -> "dict[int, ImageMember]":
+        """R22: those of these member rows that are past their end, by ID (no query when none)."""
+        if not member_ids:
+            return {}
+        return {row.pk: row for row in self.members.lapsed(timezone.now()).filter(pk__in=member_ids)}
+
+    def _write_members(self, user: User, members: "list[ImageMember]", note: str) -> None:
+        """R2, R16, R18: insert the new members, then their history entries and notices, each in one go."""
+        if not members:
+            return
+        self.members.bulk_create(members)
+        said = "with a note" if note else ""
+        entries = [
+            self._history_entry(user, Action.MEMBER_ADDED, member.member, "", member.status, False, said)
+            for member in members
+        ]
+        self.events.write(entries)
+
+    def _membership_facts(self, tenant_ids: list[int]) -> "tuple[dict[int, tuple[Account, int | None]], int]":
+        """What R2, R8 and R11 need, in one hand-written query (`lib/rows.py` says why): each
+        tenant enabled in the image's region, by tenant ID, with the ID of its member row if
+        it has one (current or past its end); and how many member rows the image has."""
+        listed = ", ".join(["%s"] * len(tenant_ids)) or "NULL"
+        members = self.members.model._meta.db_table
+        sql = _MEMBERSHIP_FACTS_SQL.format(account=_ACCOUNT, members=members, tenants=listed)
         image = self._meta.pk.get_db_prep_value(self.pk, connection)
-        row = fetch_one(sql, [image, image, tenant_id, self.region_id])
-        assert row is not None  # one row, whatever the tenant
-        return _ACCOUNT.read(row), row[-2], row[-1]
+        rows = fetch_all(sql, [image, *tenant_ids, self.region_id, image])
+        known = {}
+        for row in rows:
+            account = _ACCOUNT.read(row)
+            if account is not None:
+                known[account.tenant_id] = (account, row[-2])
+        return known, rows[0][-1]  # at least one row, whatever the tenants
 
     # Data (issue 5): uploaded once to a queued image, read by whoever may use it (R6).
 
@@ -923,12 +988,12 @@ class PendingDeletion(models.Model):
 _IMAGE, _ACCOUNT = Columns(Image, "i"), Columns(Account, "a")
 # R1 and R6 for the owner in one read: its image, in the endpoint's region, locked.
 _OWN_IMAGE_SQL = "SELECT {image} FROM images_image i WHERE i.id = %s AND i.owner_id = %s AND i.region_id = %s{lock}"
-# One row whatever the tenant: the tenant if enabled in the region (R8), its member row (R2), the count (R11).
+# At least one row whatever the tenants: each tenant enabled in the region (R8), its member row
+# (R2), and on every row the image's member count (R11).
 _MEMBERSHIP_FACTS_SQL = """
-SELECT {account},
-       (SELECT m.id FROM {members} m WHERE m.image_id = %s AND m.member_id = a.id),
-       (SELECT COUNT(*) FROM {members} m WHERE m.image_id = %s)
+SELECT {account}, m.id, (SELECT COUNT(*) FROM {members} c WHERE c.image_id = %s)
   FROM (SELECT 1) AS one
-  LEFT JOIN accounts_account a ON a.tenant_id = %s
+  LEFT JOIN accounts_account a ON a.tenant_id IN ({tenants})
    AND EXISTS (SELECT 1 FROM accounts_account_regions ar WHERE ar.account_id = a.id AND ar.region_id = %s)
+  LEFT JOIN {members} m ON m.image_id = %s AND m.member_id = a.id
 """
