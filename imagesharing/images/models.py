@@ -608,6 +608,16 @@ class Image(models.Model):
         with transaction.atomic():
             return self._lock_for_sharing(user)._add_to_locked(user, tenant_id)
 
+    @alters_data
+    def add_members(self, user: User, tenant_ids: Sequence[object]) -> list[ShareOutcome]:
+        """The owner offers a shared image to many tenants, answering for each (R23's following
+        lists): R9, the image is shared already; R2, R4, R8, R11 per tenant."""
+        with transaction.atomic():
+            locked = self._lock_for_sharing(user)
+            if not locked.is_shared:
+                raise NotShareable()
+            return locked._add_many_locked(user, tenant_ids)
+
     def _add_to_locked(self, user: User, tenant_id: object) -> "ImageMember":
         """`add_member` on the image row the caller's transaction holds locked, owned by `user` (R1)."""
         if not self.is_shared:

@@ -8,6 +8,7 @@ from imagesharing.accounts.models import Account, ApiToken, Invitation, PersonCh
 from imagesharing.errors import DomainError
 from imagesharing.images.models import Image
 from imagesharing.memberships.history import Event
+from imagesharing.memberships.lists import ListShare, TenantList, TenantListEntry
 from imagesharing.memberships.members import ImageMember
 from imagesharing.memberships.notices import MailOptOut, Notice
 from imagesharing.memberships.reports import ImageReport
@@ -27,6 +28,9 @@ _TABLES = (
     MailOptOut,
     ImageReport,
     Server,
+    TenantList,
+    TenantListEntry,
+    ListShare,
 )
 
 
