@@ -16,6 +16,7 @@ from django.test.utils import CaptureQueriesContext
 
 from imagesharing.accounts.models import ApiToken
 from imagesharing.choices import Role
+from imagesharing.memberships.lists import LISTS_PER_TENANT, TenantList, share_images
 from imagesharing.servers.models import Server
 from tests import factories
 from tests.panel.conftest import signed_in
@@ -58,11 +59,12 @@ def test_the_image_list(owner, consumer, other_consumer, dfw):
                 factories.image(owner, dfw, name=f"public-{number}", visibility="public")
 
     client = signed_in(consumer)
-    assert measured(build, client, "/images/") == [6, 6]
+    # One more for the bulk share's form: the tenant's lists (R23) beside its own images' checkboxes.
+    assert measured(build, client, "/images/") == [7, 7]
     assert count_queries(client, "/images/", sort="name", source="shared", q="shared") == 6
     marker = client.get("/images/").context["images"][-1].pk
-    assert count_queries(client, "/images/", marker=marker) == 7  # one more: the marker row
-    assert count_queries(client, "/images/", source="own") == 5  # no other tenant shown: no labels read
+    assert count_queries(client, "/images/", marker=marker) == 8  # one more: the marker row
+    assert count_queries(client, "/images/", source="own") == 6  # no other tenant shown: no labels read
 
 
 def test_the_inbox(owner, consumer, dfw):
@@ -101,8 +103,8 @@ def test_the_members_table(settings, owner, dfw, shared_image):
             consumer = factories.user(factories.account(dfw))
             factories.member(owner, shared_image, consumer, ("pending", "accepted", "rejected")[number % 3])
 
-    # One query of labels, for the members and the history alike.
-    assert measured(build, client, f"/images/{shared_image.pk}/") == [9, 9]
+    # One query of labels, for the members and the history alike; one of the owner's lists (R23) for the Share form.
+    assert measured(build, client, f"/images/{shared_image.pk}/") == [10, 10]
 
 
 def test_the_consumer_view_of_an_image(owner, consumer, dfw, shared_image):
@@ -195,3 +197,28 @@ def test_the_tokens_page_of_an_admin(owner):
             ApiToken.objects.issue(factories.user(owner.account, username=f"scripted-{number}"), "ci")
 
     assert measured(build, signed_in(owner), "/tokens/") == [5, 5]
+
+
+def test_the_lists_page(owner):
+    """R23: the tenant's lists, each with its count of tenant IDs."""
+
+    def build(start, end):
+        for number in range(start, min(end, LISTS_PER_TENANT)):
+            made = TenantList.objects.create_list(owner, f"list-{number}")
+            made.set_tenants(owner, [900000 + number, 900001 + number])
+
+    assert measured(build, signed_in(owner), "/lists/") == [5, 5]  # session, user, regions, the header's counts, lists
+
+
+def test_one_list_page(owner, dfw):
+    """R23: one list's tenant IDs and the images shared through it."""
+    tenant_list = TenantList.objects.create_list(owner, "Branches", follows=True)
+    consumer = factories.user(factories.account(dfw))
+    tenant_list.set_tenants(owner, [consumer.account.tenant_id])
+
+    def build(start, end):
+        images = [factories.image(owner, dfw, name=f"image-{number}") for number in range(start, end)]
+        share_images(owner, images, tenant_list=tenant_list, acknowledged=True)
+        tenant_list.set_tenants(owner, [consumer.account.tenant_id, *range(800000, 800000 + end)])
+
+    assert measured(build, signed_in(owner), f"/lists/{tenant_list.pk}/") == [7, 7]

@@ -7,6 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from imagesharing.choices import Role
 from imagesharing.images.models import Image
+from imagesharing.memberships.lists import TenantList
 from imagesharing.servers.models import Server
 from tests import factories
 from tests.panel.conftest import messages_of, signed_in
@@ -20,7 +21,10 @@ def scene(people, owner, consumer, stranger, dfw):
     shared = factories.image(owner, dfw, name="shared", visibility="shared")
     member = factories.member(owner, shared, consumer)
     server = Server.objects.boot(consumer, shared, "web-1")
+    branches = TenantList.objects.create_list(owner, "Branches")
+    branches.set_tenants(owner, [consumer.account.tenant_id])
     return {
+        "list": branches,
         "shared": shared,
         "member": member,
         "private": factories.image(owner, dfw, name="private"),
@@ -60,6 +64,18 @@ ACTIONS = {
     ("owner", "note"): lambda s: (_member_path(s, "note"), {"note": "Use the 2026 build."}),
     ("owner", "label"): lambda s: ("/labels/", {"tenant_id": "4242", "text": "Dallas branch"}),
     ("owner", "rename tenant"): lambda s: ("/account/", {"name": "Producer Holdings"}),
+    ("owner", "make list"): lambda s: ("/lists/", {"name": "Everyone"}),
+    ("owner", "list settings"): lambda s: (f"/lists/{s['list'].pk}/", {"name": "Renamed", "follows": "on"}),
+    ("owner", "list tenant IDs"): lambda s: (f"/lists/{s['list'].pk}/tenants/", {"tenant_ids": "4242"}),
+    ("owner", "delete list"): lambda s: (f"/lists/{s['list'].pk}/delete/", {}),
+    ("owner", "bulk share"): lambda s: (
+        "/images/share/",
+        {"image": [s["private"].pk], "tenant_ids": str(s["stranger"]), "acknowledge": "on"},
+    ),
+    ("owner", "bulk share with a list"): lambda s: (
+        "/images/share/",
+        {"image": [s["private"].pk], "tenant_list": s["list"].pk, "acknowledge": "on"},
+    ),
     ("consumer", "accept"): lambda s: (f"/images/{s['shared'].pk}/status/", {"status": "accepted"}),
     ("consumer", "report"): lambda s: (f"/images/{s['shared'].pk}/report/", {"reason": "error", "details": ""}),
     ("consumer", "boot"): lambda s: ("/servers/boot/", {"image_id": str(s["shared"].pk), "name": "web-2"}),
@@ -124,6 +140,10 @@ REFUSED_MARKS = [
     "report this image",
     "Create token",
     "Remove selected",
+    "Share selected images",
+    "Make the list",
+    "Save tenant IDs",
+    "Delete the list",
 ]
 
 
@@ -138,6 +158,8 @@ def _pages(scene) -> list[str]:
         "/servers/",
         f"/servers/boot/?image={shared}",
         "/tokens/",
+        "/lists/",
+        f"/lists/{scene['list'].pk}/",
     ]
 
 
@@ -147,6 +169,8 @@ def test_r27_a_readers_panel_shows_no_button_that_would_be_refused(people, scene
     for path in _pages(scene):
         if side == "consumer" and str(scene["queued"].pk) in path:
             continue  # the owner's queued image is not the consumer's to see (R6)
+        if side == "consumer" and path.startswith("/lists/") and path != "/lists/":
+            continue  # the owner's list is not the consumer's to see (R23)
         response = client.get(path)
         assert response.status_code == 200, path
         page = response.content.decode()
@@ -157,9 +181,13 @@ def test_r27_a_readers_panel_shows_no_button_that_would_be_refused(people, scene
 @pytest.mark.parametrize("side", ["owner", "consumer"])
 def test_r27_a_members_panel_shows_them(people, scene, side):
     client = signed_in(people[f"{side} member"])
-    pages = "".join(client.get(path).content.decode() for path in _pages(scene))
+    pages = "".join(
+        client.get(path).content.decode() for path in _pages(scene) if side == "owner" or "/lists/" not in path
+    )
     expected = ["Import an image", "Boot server", "Create token"] + (
-        ["Share</button>", "Save settings", ">Remove<", "Remind"] if side == "owner" else ["Accept<", "Snapshot<"]
+        ["Share</button>", "Save settings", ">Remove<", "Remind", "Share selected images", "Save tenant IDs"]
+        if side == "owner"
+        else ["Accept<", "Snapshot<"]
     )
     for mark in expected:
         assert mark in pages, mark

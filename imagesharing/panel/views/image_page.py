@@ -51,7 +51,7 @@ def sharing_section(
         "members": member_rows(request, image, members, names),
         "names": names,
         "dormant": dormant,
-        "share_form": form or ShareForm(first_share=first_share),
+        "share_form": form or ShareForm(first_share=first_share, lists=request.account),
         "first_share": first_share,
         "outcomes": outcomes,
         "quota": settings.IMAGE_MEMBER_QUOTA,
