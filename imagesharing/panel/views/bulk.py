@@ -48,6 +48,8 @@ def _per_image(rows: list[dict]) -> list[dict]:
     """Counts of each outcome per image, in the order of the images."""
     counts: dict = {}
     for row in rows:
+        if row["image"] is None:
+            continue  # a malformed tenant ID, refused for every image alike
         image = counts.setdefault(row["image"].pk, {"image": row["image"], "added": 0, "refused": 0})
         image["added" if row["kind"] == "added" else "refused"] += 1
     return list(counts.values())
