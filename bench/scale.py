@@ -98,7 +98,10 @@ def page_queries(client: Client, path: str) -> int:
 
 
 # Pages render from the source's static files, as in the tests: no collectstatic needed.
-PLAIN_STATIC = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+PLAIN_STATIC = {
+    **settings.STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 
 
 @override_settings(STORAGES=PLAIN_STATIC)

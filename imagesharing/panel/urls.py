@@ -79,6 +79,7 @@ membership_urls = [
     path("shared-by-me/remind/", offers.remind_pending, name="remind_pending"),
     path("history/", inbox.history, name="history"),
     path("images/share/", bulk.bulk_share, name="bulk_share"),
+    path("images/share/<int:bulk_share_id>/", bulk.bulk_share_result, name="bulk_share_result"),
     path("lists/", lists.lists, name="lists"),
     path("lists/<int:list_id>/", lists.tenant_list, name="list"),
     path("lists/<int:list_id>/tenants/", lists.list_tenants, name="list_tenants"),

@@ -37,6 +37,7 @@ PAGES = [
     "/notices/preferences/",
     "/lists/",
     "/lists/1/",
+    "/images/share/1/",
 ]
 ACTIONS = [
     "/region/",

@@ -2,7 +2,9 @@
 and bulk shares from the images list."""
 
 import pytest
+from django.core.management import call_command
 
+from imagesharing.memberships.bulk import BulkShare
 from imagesharing.memberships.lists import ListShare, TenantList
 from imagesharing.memberships.members import ImageMember
 from tests import factories
@@ -203,3 +205,54 @@ def test_bulk_share_is_refused_to_a_reader_and_changes_nothing(people, image):
     response = client.post("/images/share/", {"image": [image.pk], "tenant_ids": "900001", "acknowledge": "on"})
     assert any("Readers cannot share images" in message for message in messages_of(response))
     assert snapshot() == before
+
+
+# A large bulk share runs in the background
+
+
+def run_worker_once() -> None:
+    call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0)
+
+
+@pytest.fixture
+def background(monkeypatch):
+    """Every bulk share is large: it runs in the background."""
+    monkeypatch.setattr("imagesharing.panel.views.bulk.INLINE_OFFERS", 1)
+
+
+def test_bulk_a_large_share_runs_in_the_background_and_shows_its_table_when_done(
+    background, as_owner, as_consumer, owner, consumer, branches
+):
+    images = [factories.image(owner, name=f"image-{n}") for n in range(2)]
+    response = as_owner.post(
+        "/images/share/", {"image": [i.pk for i in images], "tenant_list": branches.pk, "acknowledge": "on"}
+    )
+    started = BulkShare.objects.get()
+    assert response["Location"] == f"/images/share/{started.pk}/"
+    assert not ImageMember.objects.exists()
+    waiting = text_of(as_owner.get(response["Location"]))
+    assert "running in the background" in waiting and 'http-equiv="refresh"' in waiting
+    assert as_consumer.get(response["Location"]).status_code == 404  # another tenant's share
+
+    run_worker_once()
+    page = text_of(as_owner.get(response["Location"]))
+    assert "2 of 4 offers made." in page and page.count("outcome-added") == 2 and "http-equiv" not in page
+    assert ImageMember.objects.filter(member=consumer.account).count() == 2
+
+
+def test_bulk_a_background_share_refused_when_it_runs_says_so_and_shares_nothing(
+    background, as_owner, owner, image, branches
+):
+    response = as_owner.post("/images/share/", {"image": [image.pk], "tenant_list": branches.pk, "acknowledge": "on"})
+    branches.destroy(owner)
+    run_worker_once()
+    page = text_of(as_owner.get(response["Location"]))
+    assert "Nothing was shared: The list “All branches” was deleted before the share ran" in page
+    assert not ImageMember.objects.exists()
+
+
+def test_bulk_a_background_share_checks_the_checklist_before_it_starts(background, as_owner, image, branches):
+    before = snapshot()
+    response = as_owner.post("/images/share/", {"image": [image.pk], "tenant_list": branches.pk})
+    assert response.status_code == 400 and "Confirm the security and legal checklist" in text_of(response)
+    assert snapshot() == before and not BulkShare.objects.exists()

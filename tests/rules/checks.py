@@ -7,6 +7,7 @@ import pytest
 from imagesharing.accounts.models import Account, ApiToken, Invitation, PersonChange, TenantLabel, User
 from imagesharing.errors import DomainError
 from imagesharing.images.models import Image
+from imagesharing.memberships.bulk import BulkShare
 from imagesharing.memberships.history import Event
 from imagesharing.memberships.lists import ListShare, TenantList, TenantListEntry
 from imagesharing.memberships.members import ImageMember
@@ -31,6 +32,7 @@ _TABLES = (
     TenantList,
     TenantListEntry,
     ListShare,
+    BulkShare,
 )
 
 

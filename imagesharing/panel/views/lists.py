@@ -11,11 +11,11 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from imagesharing.memberships.bulk import share_report
 from imagesharing.memberships.lists import ListChange, TenantList
 from imagesharing.panel.forms.lists import ListForm, ListTenantsForm
 from imagesharing.panel.http import TenantRequest, tenant_view
 from imagesharing.panel.rendering import render_page
-from imagesharing.panel.views.bulk import outcome_rows
 
 
 def lists_url(**_) -> str:
@@ -70,7 +70,7 @@ def _list_page(
         "images": list(found.shared_images()),
         "settings_form": settings or ListForm(initial={"name": found.name, "follows": found.follows}),
         "tenants_form": tenants or ListTenantsForm(initial={"tenant_ids": "\n".join(map(str, numbers))}),
-        "offered": outcome_rows(change.offered) if change else [],
+        "offered": share_report(change.offered)["rows"] if change else [],
     }
     return render_page(request, "memberships/list.html", context)
 
