@@ -140,6 +140,7 @@ def test_bulk_the_images_list_has_checkboxes_on_own_images_only(as_owner, owner,
     assert f'value="{image.pk}" form="bulk-share"' in page
     assert f'value="{theirs.pk}" form="bulk-share"' not in page
     assert 'id="bulk-share"' in page and "Share selected images" in page
+    assert 'type="hidden" name="image"' not in page  # nothing is selected for the person
 
 
 def test_bulk_shares_many_images_with_typed_ids_answering_per_image_and_tenant(
