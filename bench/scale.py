@@ -42,6 +42,7 @@ from django.test import Client, override_settings  # noqa: E402
 from imagesharing.accounts.models import Account, Region, User  # noqa: E402
 from imagesharing.choices import Role  # noqa: E402
 from imagesharing.images.models import Image  # noqa: E402
+from imagesharing.memberships.bulk import INLINE_OFFERS  # noqa: E402
 from imagesharing.memberships.lists import TenantList, own_images, share_images  # noqa: E402
 from imagesharing.memberships.members import ImageMember  # noqa: E402
 from imagesharing.memberships.notices import Notice  # noqa: E402
@@ -150,6 +151,8 @@ def main() -> None:
             f"({counter.queries / len(images):.1f} per image, {elapsed / len(images) * 1000:.0f} ms per image)"
         )
         print(f"  rows now: {ImageMember.objects.count()} members, {Notice.objects.count()} notices")
+        where = "in the background" if added > INLINE_OFFERS else "in the request"
+        print(f"  the panel runs a bulk share of more than {INLINE_OFFERS} offers in the background: this one {where}")
 
         after = measure_pages(owner, people[0])
         for page, count in before.items():
