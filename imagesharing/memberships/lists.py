@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from imagesharing.accounts.models import Account, User, label_tenant_id
 from imagesharing.choices import Role, Status, Visibility
-from imagesharing.errors import ChecklistRequired, DomainError, InvalidValue, NotFound, NotPermitted, QuotaExceeded
+from imagesharing.errors import ChecklistRequired, InvalidValue, NotFound, NotPermitted, NotShareable, QuotaExceeded
 from imagesharing.images.models import Image, ShareOutcome
 from imagesharing.lib.decorators import alters_data
 from imagesharing.lib.parse import parse_field_value
@@ -287,7 +287,8 @@ def share_images(
     Each image is shared as the image page's Share does it (`Image.share_with`: R2, R4, R8,
     R9, R11 per image, R16, R18, R19, R22). Seed 004's checklist is asked once for all:
     if any image's share would be its first and it is not `acknowledged`, nothing changes.
-    An image refused as a whole (a public one) gets one row with its error. With a list,
+    A public image gets one row with its refusal; any other refusal (R1, R27, the checklist
+    if an image's last member went meanwhile) refuses the whole action, changing nothing. With a list,
     its row is locked first and each image shared is remembered for the list (R23).
     """
     user.require_role(Role.MEMBER, "share images")  # R27
@@ -311,9 +312,7 @@ def share_images(
                     offer_expires_at=offer_expires_at,
                     access_ends_at=access_ends_at,
                 )
-            except ChecklistRequired:
-                raise  # its last member removed meanwhile: the checklist is asked for the whole action
-            except DomainError as error:
+            except NotShareable as error:  # a public image: refused as a whole, the others go on
                 rows.append(ImageOutcome(image, ShareOutcome("", error=error)))
                 continue
             rows += [ImageOutcome(image, outcome) for outcome in result.outcomes]

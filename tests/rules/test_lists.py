@@ -10,6 +10,7 @@ from imagesharing.errors import (
     ChecklistRequired,
     InvalidValue,
     NotFound,
+    NotOwner,
     NotShareable,
     QuotaExceeded,
     RoleRequired,
@@ -284,3 +285,13 @@ def test_r23_roles_hear_of_offers_made_through_a_list_as_of_any(people, image):
     )
     told = set(Notice.objects.values_list("recipient__role", flat=True))
     assert told == {Role.ADMIN, Role.MEMBER}
+
+
+def test_r23_only_the_owner_shares_its_image_with_a_list(owner, consumer, other_consumer, image):
+    theirs = TenantList.objects.create_list(consumer, "Mine")
+    theirs.set_tenants(consumer, [tenant(other_consumer)])
+    with refused(NotFound):  # R1, R6: a stranger to the image
+        share_images(consumer, [image], tenant_list=theirs, acknowledged=True)
+    factories.member(owner, image, consumer)
+    with refused(NotOwner):  # a member
+        share_images(consumer, [image], tenant_list=theirs, acknowledged=True)
