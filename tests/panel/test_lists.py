@@ -221,6 +221,7 @@ def background(monkeypatch):
     monkeypatch.setattr("imagesharing.panel.views.bulk.INLINE_OFFERS", 1)
 
 
+@pytest.mark.django_db(transaction=True)  # the worker commits as it goes, as it does for real
 def test_bulk_a_large_share_runs_in_the_background_and_shows_its_table_when_done(
     background, as_owner, as_consumer, owner, consumer, branches
 ):
@@ -241,6 +242,7 @@ def test_bulk_a_large_share_runs_in_the_background_and_shows_its_table_when_done
     assert ImageMember.objects.filter(member=consumer.account).count() == 2
 
 
+@pytest.mark.django_db(transaction=True)  # the worker commits as it goes, as it does for real
 def test_bulk_a_background_share_refused_when_it_runs_says_so_and_shares_nothing(
     background, as_owner, owner, image, branches
 ):
