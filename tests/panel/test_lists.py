@@ -89,6 +89,7 @@ def test_r23_the_image_page_shares_with_a_list(as_owner, owner, consumer, image,
 
 def test_r23_another_tenants_list_is_no_choice_on_the_share_form(as_consumer, consumer, owner, branches):
     mine = factories.image(consumer, name="mine")
+    TenantList.objects.create_list(consumer, "Own list")
     before = snapshot()
     response = as_consumer.post(f"/images/{mine.pk}/share/", {"tenant_list": branches.pk, "acknowledge": "on"})
     assert any("Select a valid choice" in message for message in messages_of(response))
@@ -259,3 +260,8 @@ def test_bulk_a_background_share_checks_the_checklist_before_it_starts(backgroun
     response = as_owner.post("/images/share/", {"image": [image.pk], "tenant_list": branches.pk})
     assert response.status_code == 400 and "Confirm the security and legal checklist" in text_of(response)
     assert snapshot() == before and not BulkShare.objects.exists()
+
+
+def test_r23_a_tenant_without_lists_gets_no_list_choice(as_owner, image):
+    page = text_of(as_owner.get(f"/images/{image.pk}/"))
+    assert "Or a list" not in page

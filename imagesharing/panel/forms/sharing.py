@@ -112,21 +112,25 @@ class ShareForm(EndDatesForm):
     )
 
     def __init__(self, *args, first_share: bool = False, lists: Account | None = None, **kwargs):
-        """`lists`: the owner whose tenant lists (R23) may be chosen instead of typed IDs; None: no choice."""
+        """`lists`: the owner whose tenant lists (R23) may be chosen instead of typed IDs; None, or
+        an owner without lists: no choice."""
         super().__init__(*args, **kwargs)
         if not first_share:
             del self.fields["acknowledge"]
-        if lists is None:
+        choices = [] if lists is None else list_choices(lists)
+        if len(choices) > 1:
+            cast(forms.ChoiceField, self.fields["tenant_list"]).choices = choices
+        else:  # no lists to choose from
             del self.fields["tenant_list"]
-        else:
-            cast(forms.ChoiceField, self.fields["tenant_list"]).choices = list_choices(lists)
         self.malformed: list[str] = []
 
     def clean_tenant_ids(self) -> list[str]:
         entries = list(dict.fromkeys(e for e in SEPARATORS.split(self.cleaned_data["tenant_ids"]) if e))
-        if not entries and not self.data.get(self.add_prefix("tenant_list")):
-            raise forms.ValidationError("Enter at least one tenant ID, or choose a list.")
-        if entries and self.data.get(self.add_prefix("tenant_list")):
+        chosen = "tenant_list" in self.fields and self.data.get(self.add_prefix("tenant_list"))
+        if not entries and not chosen:
+            or_list = ", or choose a list" if "tenant_list" in self.fields else ""
+            raise forms.ValidationError(f"Enter at least one tenant ID{or_list}.")
+        if entries and chosen:
             raise forms.ValidationError("Type tenant IDs or choose a list, not both.")
         if len(entries) > MAX_TENANT_IDS:
             raise forms.ValidationError(f"Enter at most {MAX_TENANT_IDS} tenant IDs at a time.")
