@@ -16,6 +16,7 @@ and the API know nothing of lists.
 """
 
 from collections.abc import Iterable
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -280,6 +281,7 @@ def share_images(
     note: object = "",
     offer_expires_at: datetime | None = None,
     access_ends_at: datetime | None = None,
+    each_image_apart: bool = False,
 ) -> list[ImageOutcome]:
     """R23 and bulk shares: share each image (`own_images`) with the tenant IDs, or with every
     tenant of `tenant_list`; one row per (image, tenant), in order.
@@ -288,35 +290,36 @@ def share_images(
     R9, R11 per image, R16, R18, R19, R22). Seed 004's checklist is asked once for all:
     if any image's share would be its first and it is not `acknowledged`, nothing changes.
     A public image gets one row with its refusal; any other refusal (R1, R27, the checklist
-    if an image's last member went meanwhile) refuses the whole action, changing nothing. With a list,
-    its row is locked first and each image shared is remembered for the list (R23).
+    if an image's last member went meanwhile) refuses the whole action, changing nothing.
+    With a list, its row is locked before each image is shared, its tenants read under that
+    lock, and the image remembered for the list (R23).
+
+    `each_image_apart` (the background task): each image in a transaction of its own, so
+    that a long share never holds the database, the list or its images for long; a refusal
+    then keeps the images shared before it.
     """
     user.require_role(Role.MEMBER, "share images")  # R27
     note = ImageMember.clean_note(note)
     if not acknowledged and any(image.is_first_share(getattr(image, "member_count", None)) for image in images):
         raise ChecklistRequired()
+    typed = [str(tenant_id) for tenant_id in tenant_ids]
+    if tenant_list is None and not typed:
+        raise InvalidValue("Enter at least one tenant ID.")
+    ends = {"offer_expires_at": offer_expires_at, "access_ends_at": access_ends_at}
     rows: list[ImageOutcome] = []
-    with transaction.atomic():
-        locked = None if tenant_list is None else tenant_list._lock(user, "share images")
-        tenants: list[object] = list(tenant_ids) if locked is None else [str(n) for n in locked.tenant_ids()]
-        if not tenants:
-            raise InvalidValue("This list has no tenant IDs yet." if locked else "Enter at least one tenant ID.")
-        remembered = []
+    with nullcontext() if each_image_apart else transaction.atomic():
         for image in images:
-            try:
-                result = image.share_with(
-                    user,
-                    tenants,
-                    acknowledged=acknowledged,
-                    note=note,
-                    offer_expires_at=offer_expires_at,
-                    access_ends_at=access_ends_at,
-                )
-            except NotShareable as error:  # a public image: refused as a whole, the others go on
-                rows.append(ImageOutcome(image, ShareOutcome("", error=error)))
-                continue
-            rows += [ImageOutcome(image, outcome) for outcome in result.outcomes]
-            if locked is not None and image.is_shared:
-                remembered.append(ListShare(tenant_list=locked, image=image))
-        ListShare.objects.bulk_create(remembered, ignore_conflicts=True)
+            with transaction.atomic():
+                locked = None if tenant_list is None else tenant_list._lock(user, "share images")
+                tenants: list[object] = list(typed) if locked is None else [str(n) for n in locked.tenant_ids()]
+                if not tenants:
+                    raise InvalidValue("This list has no tenant IDs yet.")
+                try:
+                    result = image.share_with(user, tenants, acknowledged=acknowledged, note=note, **ends)
+                except NotShareable as error:  # a public image: refused as a whole, the others go on
+                    rows.append(ImageOutcome(image, ShareOutcome("", error=error)))
+                    continue
+                rows += [ImageOutcome(image, outcome) for outcome in result.outcomes]
+                if locked is not None and image.is_shared:
+                    ListShare.objects.get_or_create(tenant_list=locked, image=image)
     return rows
