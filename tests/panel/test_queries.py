@@ -16,6 +16,7 @@ from django.test.utils import CaptureQueriesContext
 
 from imagesharing.accounts.models import ApiToken
 from imagesharing.choices import Role
+from imagesharing.memberships.bulk import BulkShare
 from imagesharing.memberships.lists import LISTS_PER_TENANT, TenantList, share_images
 from imagesharing.servers.models import Server
 from tests import factories
@@ -222,3 +223,17 @@ def test_one_list_page(owner, dfw):
         tenant_list.set_tenants(owner, [consumer.account.tenant_id, *range(800000, 800000 + end)])
 
     assert measured(build, signed_in(owner), f"/lists/{tenant_list.pk}/") == [7, 7]
+
+
+def test_a_bulk_shares_result_page(owner, dfw, settings):
+    """A background bulk share's page reads its report, kept whole: one query whatever its rows."""
+    settings.IMAGE_MEMBER_QUOTA = 1000
+    image = factories.image(owner, dfw, name="golden")
+    started = BulkShare.objects.start(owner, [image], tenant_ids=["1"], acknowledged=True)
+
+    def build(start, end):
+        started.tenant_ids = [str(factories.account(dfw).tenant_id) for _ in range(end)]
+        started.finished_at = None
+        started.run()
+
+    assert measured(build, signed_in(owner), f"/images/share/{started.pk}/") == [5, 5]
