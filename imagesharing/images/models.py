@@ -760,7 +760,10 @@ class Image(models.Model):
         """R2, R16, R18: insert the new members, then their history entries and notices, each in one go."""
         if not members:
             return
-        self.members.bulk_create(members)
+        if len(members) == 1:
+            members[0].save(force_insert=True)  # the API's single member-create: cheaper than a bulk insert
+        else:
+            self.members.bulk_create(members)
         said = "with a note" if note else ""
         entries = [
             self._history_entry(user, Action.MEMBER_ADDED, member.member, "", member.status, False, said)
