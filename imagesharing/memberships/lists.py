@@ -174,6 +174,7 @@ class TenantList(models.Model):
         name = clean_list_name(name)
         with transaction.atomic():
             locked = self._lock(user, "change tenant lists")
+            Account.objects.select_for_update().filter(pk=locked.owner_id).first()  # as `create_list`: names
             _require_free_name(locked.owner, name, but=locked)
             TenantList.objects.filter(pk=locked.pk).update(name=name, updated_at=timezone.now())
         self.name = name

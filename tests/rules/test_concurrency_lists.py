@@ -3,7 +3,8 @@ while the same list is used to share an image ends with that tenant a member exa
 
 Without the list row's lock, the share would read the list's tenants before the new one
 committed, and the change of tenants would read the list's images before the share
-committed: the new tenant would never be offered the image.
+committed: the new tenant would never be offered the image. Two lists renamed to one name at
+once are serialised on the tenant's row, as making lists is: one is refused, none fails.
 """
 
 import pytest
@@ -44,3 +45,10 @@ def test_r23_a_tenant_added_while_the_list_is_shared_with_is_a_member_exactly_on
     assert ImageMember.objects.filter(image=image, member=newcomer).count() == 1
     assert ImageMember.objects.filter(image=image, member=consumer.account).count() == 1
     assert Event.objects.filter(image=image, action=Action.MEMBER_ADDED, member=newcomer).count() == 1
+
+
+def test_r23_two_lists_renamed_to_one_name_at_once_keep_names_unique(owner):
+    first, second = (TenantList.objects.create_list(owner, name) for name in ("First", "Second"))
+    results = race([held(lambda: first.rename(owner, "Branches")), held(lambda: second.rename(owner, "Branches"))])
+    assert sorted(type(result).__name__ for result in results) == ["InvalidValue", "NoneType"]
+    assert sorted(TenantList.objects.values_list("name", flat=True)) in (["Branches", "Second"], ["Branches", "First"])
