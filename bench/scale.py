@@ -43,8 +43,7 @@ from django.test import Client, override_settings  # noqa: E402
 from imagesharing.accounts.models import Account, Region, User  # noqa: E402
 from imagesharing.choices import Role  # noqa: E402
 from imagesharing.images.models import Image  # noqa: E402
-from imagesharing.memberships.bulk import INLINE_OFFERS  # noqa: E402
-from imagesharing.memberships.lists import TenantList, own_images, share_images  # noqa: E402
+from imagesharing.memberships.lists import INLINE_OFFERS, TenantList, own_images, share_images  # noqa: E402
 from imagesharing.memberships.members import ImageMember  # noqa: E402
 from imagesharing.memberships.notices import Notice  # noqa: E402
 

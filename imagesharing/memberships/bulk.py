@@ -35,8 +35,6 @@ from imagesharing.lib.parse import parse_field_value
 from imagesharing.memberships.lists import ImageOutcome, TenantList, own_images, share_images
 from imagesharing.memberships.members import NOTE_MAX_LENGTH, ImageMember
 
-# About a second of work (some 0.45 ms an offer, bench/scale.py): a larger share runs in the background.
-INLINE_OFFERS = 2000
 # A report lists every row up to this many; beyond, only the offers not made (counts say the rest).
 ROWS_KEPT = 500
 KINDS = {AlreadyMember: "exists", TenantUnavailable: "unavailable", QuotaExceeded: "quota"}

@@ -15,6 +15,7 @@ exactly once. Nothing here is shown to the list's tenants: members, notices, mai
 and the API know nothing of lists.
 """
 
+import logging
 from collections.abc import Iterable
 from contextlib import nullcontext
 from dataclasses import dataclass
@@ -23,14 +24,25 @@ from datetime import datetime
 from django.db import models, transaction
 from django.db.models import Count
 from django.utils import timezone
+from django_tasks import task
 
 from imagesharing.accounts.models import Account, User, label_tenant_id
 from imagesharing.choices import Role, Status, Visibility
-from imagesharing.errors import ChecklistRequired, InvalidValue, NotFound, NotPermitted, NotShareable, QuotaExceeded
+from imagesharing.errors import (
+    ChecklistRequired,
+    DomainError,
+    InvalidValue,
+    NotFound,
+    NotPermitted,
+    NotShareable,
+    QuotaExceeded,
+)
 from imagesharing.images.models import Image, ShareOutcome
 from imagesharing.lib.decorators import alters_data
 from imagesharing.lib.parse import parse_field_value
 from imagesharing.memberships.members import ImageMember
+
+logger = logging.getLogger(__name__)
 
 LIST_NAME_MAX_LENGTH = 100
 # A tenant's lists are its address book of branches, not a directory: bounds keep each page one page.
@@ -38,6 +50,8 @@ LISTS_PER_TENANT = 100
 TENANTS_PER_LIST = 1000
 # A bulk share takes at most this many images at once (the images list's longest page).
 IMAGES_PER_SHARE = 100
+# About a second of work (some 0.4 ms an offer, bench/scale.py): more offers than this are made in the background.
+INLINE_OFFERS = 2000
 
 
 def clean_list_name(name: object) -> str:
@@ -75,6 +89,7 @@ class ListChange:
     removed: list[int]
     offered: list[ImageOutcome]
     revoked: list[ImageMember]
+    waiting: int = 0  # offers left to the worker (`offer_followed_images`)
 
 
 class TenantListQuerySet(models.QuerySet["TenantList"]):
@@ -202,6 +217,8 @@ class TenantList(models.Model):
         list (R2, R8, R11 per image, as a share), and each tenant removed is revoked from
         them as the owner's Remove would (R12, R16). The list row is locked throughout, so
         a share with the list at the same moment sees the tenants either before or after.
+        More than INLINE_OFFERS offers are left to the worker (`offer_followed_images`),
+        enqueued in this transaction: `ListChange.waiting` counts them.
         """
         numbers = clean_tenant_numbers(tenant_ids)
         with transaction.atomic():
@@ -214,16 +231,49 @@ class TenantList(models.Model):
             TenantListEntry.objects.bulk_create([TenantListEntry(tenant_list=locked, tenant_id=n) for n in added])
             offered: list[ImageOutcome] = []
             revoked: list[ImageMember] = []
+            waiting = 0
             if locked.follows:
                 revoked = list(locked.revocations(removed))
                 for member in revoked:
                     member.remove(user)
-                if added:
-                    for image in locked.shared_images():
-                        outcomes = image.add_members(user, [str(number) for number in added])
-                        offered += [ImageOutcome(image, outcome) for outcome in outcomes]
+                images = list(locked.shared_images()) if added else []
+                if len(images) * len(added) > INLINE_OFFERS:
+                    offer_followed_images.enqueue(locked.pk, user.pk, added)  # runs after commit, or never
+                    waiting = len(images) * len(added)
+                else:
+                    offered = locked._offer(user, images, added)
             TenantList.objects.filter(pk=locked.pk).update(updated_at=timezone.now())
-        return ListChange(added, removed, offered, revoked)
+        return ListChange(added, removed, offered, revoked, waiting)
+
+    def _offer(self, user: User, images: list[Image], numbers: list[int]) -> list[ImageOutcome]:
+        """R23 on the locked list row: offer these images to these tenants, answering for each."""
+        outcomes = []
+        for image in images:
+            outcomes += [ImageOutcome(image, outcome) for outcome in image.add_members(user, [str(n) for n in numbers])]
+        return outcomes
+
+
+@task()
+def offer_followed_images(tenant_list_id: int, user_id: int, tenant_ids: list[int]) -> int:
+    """R23, from `TenantList.set_tenants`: offer a following list's images to the tenants added,
+    one image at a time, each under the list's lock and only to those still on the list (one
+    removed meanwhile is offered nothing); returns how many offers were made."""
+    user = User.objects.select_related("account").filter(pk=user_id).first()
+    found = TenantList.objects.filter(pk=tenant_list_id).first()
+    if user is None or found is None:
+        return 0
+    made = 0
+    for image in found.shared_images():
+        try:
+            with transaction.atomic():
+                locked = found._lock(user, "change tenant lists")
+                still = [number for number in locked.tenant_ids() if number in set(tenant_ids)]
+                if locked.follows and still:
+                    made += sum(row.outcome.added for row in locked._offer(user, [image], still))
+        except DomainError as error:  # the person lost the right, or the list: nothing more is offered
+            logger.warning("Offers of list %s stopped: %s", tenant_list_id, error.message)
+            break
+    return made
 
 
 class TenantListEntry(models.Model):

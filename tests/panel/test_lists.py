@@ -265,3 +265,15 @@ def test_bulk_a_background_share_checks_the_checklist_before_it_starts(backgroun
 def test_r23_a_tenant_without_lists_gets_no_list_choice(as_owner, image):
     page = text_of(as_owner.get(f"/images/{image.pk}/"))
     assert "Or a list" not in page
+
+
+def test_r23_many_offers_of_a_following_list_are_said_to_be_made_in_the_background(
+    monkeypatch, as_owner, owner, consumer, other_consumer, image, branches
+):
+    monkeypatch.setattr("imagesharing.memberships.lists.INLINE_OFFERS", 0)
+    branches.set_following(owner, True)
+    as_owner.post(f"/images/{image.pk}/share/", {"tenant_list": branches.pk, "acknowledge": "on"})
+    ids = f"{consumer.account.tenant_id} {UNKNOWN} {other_consumer.account.tenant_id}"
+    response = as_owner.post(f"/lists/{branches.pk}/tenants/", {"tenant_ids": ids})
+    assert "1 offer is being made to the tenants added, in the background." in messages_of(response)
+    assert not ImageMember.objects.filter(member=other_consumer.account).exists()

@@ -3,6 +3,7 @@ independent member per (image, tenant) (R2, R8, R11 each); a following list keep
 step with its tenants."""
 
 import pytest
+from django.core.management import call_command
 
 from imagesharing.choices import Action, MemberStatus, NoticeKind, Role
 from imagesharing.errors import (
@@ -295,3 +296,34 @@ def test_r23_only_the_owner_shares_its_image_with_a_list(owner, consumer, other_
     factories.member(owner, image, consumer)
     with refused(NotOwner):  # a member
         share_images(consumer, [image], tenant_list=theirs, acknowledged=True)
+
+
+# Many offers of a following list are made in the background
+
+
+def run_worker_once() -> None:
+    call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0)
+
+
+@pytest.mark.django_db(transaction=True)  # the worker commits as it goes, as it does for real
+def test_r23_many_offers_of_a_following_list_are_made_by_the_worker(
+    monkeypatch, owner, consumer, other_consumer, image, following
+):
+    monkeypatch.setattr("imagesharing.memberships.lists.INLINE_OFFERS", 0)
+    change = following.set_tenants(owner, [tenant(consumer), tenant(other_consumer)])
+    assert (change.offered, change.waiting) == ([], 1)
+    assert members_of(image) == [tenant(consumer)]
+    run_worker_once()
+    assert members_of(image) == sorted([tenant(consumer), tenant(other_consumer)])
+    assert Event.objects.filter(action=Action.MEMBER_ADDED, member=other_consumer.account).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_r23_a_tenant_removed_before_the_worker_ran_is_offered_nothing(
+    monkeypatch, owner, consumer, other_consumer, image, following
+):
+    monkeypatch.setattr("imagesharing.memberships.lists.INLINE_OFFERS", 0)
+    following.set_tenants(owner, [tenant(consumer), tenant(other_consumer)])
+    following.set_tenants(owner, [tenant(consumer)])
+    run_worker_once()
+    assert members_of(image) == [tenant(consumer)]

@@ -14,8 +14,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
 from imagesharing.errors import ChecklistRequired, InvalidValue
-from imagesharing.memberships.bulk import INLINE_OFFERS, BulkShare, share_report
-from imagesharing.memberships.lists import TenantList, own_images, share_images
+from imagesharing.memberships.bulk import BulkShare, share_report
+from imagesharing.memberships.lists import INLINE_OFFERS, TenantList, own_images, share_images
 from imagesharing.panel.forms.lists import BulkShareForm
 from imagesharing.panel.http import TenantRequest, tenant_view
 from imagesharing.panel.rendering import render_page

@@ -97,6 +97,9 @@ def list_tenants(request: TenantRequest, list_id: int) -> HttpResponse:
     if change.revoked:
         said += f" {len(change.revoked)} member{'s' if len(change.revoked) != 1 else ''} revoked."
     messages.success(request, f"List “{found.name}” saved: {said}")
+    if change.waiting:
+        offers = f"{change.waiting} offers are" if change.waiting != 1 else "1 offer is"
+        messages.info(request, f"{offers} being made to the tenants added, in the background.")
     if change.offered:
         return _list_page(request, found, change=change)
     return redirect(list_url(found.pk))
