@@ -16,7 +16,6 @@ from imagesharing.accounts.models import Account, User
 from imagesharing.errors import InvalidValue, PolicyRefused, TenantUnavailable
 from imagesharing.lib.decorators import alters_data
 from imagesharing.lib.parse import parse_tenant_id
-from imagesharing.lib.rows import fetch_all
 
 SHARING_OFF = "A sharing policy set by the cloud's operators does not allow your tenant to share images."
 NOT_ALLOWED = "A sharing policy set by the cloud's operators does not allow your tenant to share with that tenant ID."
@@ -38,7 +37,6 @@ GUARDRAILS_SQL = """(SELECT p.mode FROM accounts_sharingpolicy p WHERE p.account
        EXISTS (SELECT 1 FROM accounts_allowedtenant t JOIN accounts_sharingpolicy p ON p.id = t.policy_id
                 WHERE p.account_id = %s AND t.tenant_id = {tenant}),
        (SELECT s.approve_first_shares FROM accounts_sharingswitch s WHERE s.id = 1)"""
-GUARDRAIL_COLUMNS = 4
 
 
 def guardrail_params(owner_id: int) -> list[int]:
@@ -84,19 +82,6 @@ class Guardrails:
         return self.member_limit() < settings.IMAGE_MEMBER_QUOTA
 
 
-class SharingPolicyQuerySet(models.QuerySet["SharingPolicy"]):
-    def guardrails(self, owner_id: int, tenant_ids: Iterable[int]) -> dict[int, Guardrails]:
-        """R28 for the owner tenant's (an `Account` pk) offers to these tenant IDs, in one query: its
-        policy, whether its allowed list holds each ID, and whether the cloud holds first shares."""
-        wanted = sorted(set(tenant_ids))
-        if not wanted:
-            return {}
-        numbers = " UNION ALL ".join(["SELECT %s AS tenant_id"] * len(wanted))
-        sql = f"SELECT n.tenant_id, {GUARDRAILS_SQL.format(tenant='n.tenant_id')} FROM ({numbers}) AS n"
-        rows = fetch_all(sql, [*guardrail_params(owner_id), *wanted])
-        return {row[0]: Guardrails.read(row[1:]) for row in rows}
-
-
 class SharingPolicy(models.Model):
     """R28: what the cloud's operators allow one tenant's sharing. No row: no limits."""
 
@@ -116,8 +101,6 @@ class SharingPolicy(models.Model):
     reason = models.CharField(max_length=200, blank=True, help_text="For operators: why, and who asked.")
     changed_at = models.DateTimeField(default=timezone.now)
     changed_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-
-    objects = SharingPolicyQuerySet.as_manager()
 
     class Meta:
         verbose_name_plural = "sharing policies"

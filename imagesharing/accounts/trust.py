@@ -5,8 +5,6 @@ A producer is named by its tenant ID as the consumer typed it: a number, not a k
 never matches, and the page tells nothing of which tenants exist (R17).
 """
 
-from collections.abc import Iterable
-
 from django.db import IntegrityError, models, transaction
 
 from imagesharing.accounts.models import Account, User
@@ -14,7 +12,6 @@ from imagesharing.choices import MemberStatus, Role
 from imagesharing.errors import InvalidValue, NotPermitted, QuotaExceeded, TenantUnavailable
 from imagesharing.lib.decorators import alters_data
 from imagesharing.lib.parse import parse_tenant_id
-from imagesharing.lib.rows import fetch_all
 
 # A consumer's lists are its own settings, not a directory: a bound keeps the page one page.
 PRODUCER_RULES_PER_TENANT = 1000
@@ -53,17 +50,6 @@ class ProducerRuleQuerySet(models.QuerySet["ProducerRule"]):
     def of(self, consumer: Account) -> "ProducerRuleQuerySet":
         """R24: a consumer's own lists, and nobody else's, by tenant ID."""
         return self.filter(consumer=consumer).order_by("tenant_id")
-
-    def answers_for(self, owner_id: int, consumer_ids: Iterable[int]) -> dict[int, str]:
-        """R24 for one producer's offers to many tenants, in one query: for each consumer (an
-        `Account` pk) whose lists name the producer (`owner_id`, an `Account` pk), its automatic
-        answer. Consumers that name it in neither list are absent; none asked, none run."""
-        wanted = sorted(set(consumer_ids))
-        if not wanted:
-            return {}
-        answer = AUTOMATIC_ANSWER_SQL.format(consumer="a.id")
-        sql = f"SELECT a.id, {answer} FROM accounts_account a WHERE a.id IN ({', '.join(['%s'] * len(wanted))})"
-        return {consumer: answer for consumer, answer in fetch_all(sql, [owner_id, *wanted]) if answer is not None}
 
     @alters_data
     def set_answer(self, user: User, tenant_id: object, answer: object) -> int:

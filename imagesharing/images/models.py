@@ -7,7 +7,7 @@ module above it.
 
 import logging
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,7 +21,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from imagesharing.accounts.models import Account, Region, User
-from imagesharing.accounts.policies import GUARDRAIL_COLUMNS, GUARDRAILS_SQL, Guardrails, guardrail_params
+from imagesharing.accounts.policies import GUARDRAILS_SQL, Guardrails, guardrail_params
 from imagesharing.accounts.trust import AUTOMATIC_ANSWER_SQL, AUTOMATIC_NOTES
 from imagesharing.choices import (
     CONTAINER_FORMATS,
@@ -59,7 +59,7 @@ from imagesharing.images.uploads import ABANDONED, Upload
 from imagesharing.lib.decorators import alters_data
 from imagesharing.lib.keyset import ordered, rows_after
 from imagesharing.lib.parse import parse_field_value, parse_tenant_id
-from imagesharing.lib.rows import Columns, fetch_one
+from imagesharing.lib.rows import Columns, fetch_all, fetch_one
 from imagesharing.lib.times import utc_minutes
 
 if TYPE_CHECKING:  # types only: memberships sits above images and is never imported at run time
@@ -104,6 +104,13 @@ class ShareResult:
         return [outcome.member for outcome in self.outcomes if outcome.member is not None]
 
 
+def file_held_shares(user: User, outcomes: Iterable[ShareOutcome]) -> None:
+    """R28: file a request for each tenant ID held for an operator's approval, after the offer's transaction."""
+    ShareRequest.objects.file(
+        user, [outcome.error for outcome in outcomes if isinstance(outcome.error, ApprovalRequired)]
+    )
+
+
 @contextmanager
 def filing_held_shares(user: User) -> Iterator[None]:
     """R28: an offer held for an operator's approval files its request once the refused change has
@@ -113,6 +120,16 @@ def filing_held_shares(user: User) -> Iterator[None]:
     except ApprovalRequired as held:
         ShareRequest.objects.file(user, [held])
         raise
+
+
+@dataclass(frozen=True)
+class _TenantFacts:
+    """What `Image._membership_facts` reads of one tenant ID for an offer of one image."""
+
+    account: Account | None  # None: unknown, or not enabled in the image's region (R8)
+    existing: int | None  # its member row, current or past its end (R2, R22)
+    answer: str | None  # its automatic answer to the owner (R24)
+    guardrails: Guardrails  # the owner's policy for the ID (R28)
 
 
 def check_end_dates(offer_expires_at: datetime | None, access_ends_at: datetime | None) -> None:
@@ -680,6 +697,18 @@ class Image(models.Model):
         with filing_held_shares(user), transaction.atomic():
             return self._lock_for_sharing(user)._add_to_locked(user, tenant_id)
 
+    @alters_data
+    def add_members(self, user: User, tenant_ids: Sequence[object]) -> list[ShareOutcome]:
+        """The owner offers a shared image to many tenants, answering for each (R23's following
+        lists): R9, the image is shared already; R2, R4, R8, R11 per tenant."""
+        with transaction.atomic():
+            locked = self._lock_for_sharing(user)
+            if not locked.is_shared:
+                raise NotShareable()
+            outcomes = locked._add_many_locked(user, tenant_ids)
+        file_held_shares(user, outcomes)
+        return outcomes
+
     def _add_to_locked(self, user: User, tenant_id: object) -> "ImageMember":
         """`add_member` on the image row the caller's transaction holds locked, owned by `user` (R1)."""
         if not self.is_shared:
@@ -728,91 +757,161 @@ class Image(models.Model):
                 locked.visibility = Visibility.SHARED
                 locked.save(update_fields=["visibility", "updated_at"])
                 locked.record(user, Action.VISIBILITY_CHANGED, before=Visibility.PRIVATE, after=Visibility.SHARED)
-            outcomes = []
-            for tenant_id in dict.fromkeys(str(t).strip() for t in tenant_ids):
-                try:
-                    outcomes.append(ShareOutcome(tenant_id, member=locked._add_locked(user, tenant_id, note, **ends)))
-                except DomainError as error:
-                    outcomes.append(ShareOutcome(tenant_id, error=error))
+            tenants = list(dict.fromkeys(str(t).strip() for t in tenant_ids))
+            outcomes = locked._add_many_locked(user, tenants, note, **ends)
             if was_private and not any(outcome.added for outcome in outcomes):
                 transaction.savepoint_rollback(savepoint)
             else:
                 transaction.savepoint_commit(savepoint)
                 self._refresh_from(locked)
-        ShareRequest.objects.file(user, [o.error for o in outcomes if isinstance(o.error, ApprovalRequired)])  # R28
+        file_held_shares(user, outcomes)
         return ShareResult(outcomes, made_shared=was_private and any(outcome.added for outcome in outcomes))
 
     def _add_locked(self, user: User, tenant_id: object, note: str = "", **ends: datetime | None) -> "ImageMember":
-        """R2, R4, R8, R11 and R16 for one tenant, on the locked image row, with the producer's
-        `note` (R19, cleaned by `ImageMember.clean_note`) and end dates (R22); R28's guardrails
-        first, and R24's automatic answer, if the tenant's lists name the owner.
+        """R2, R4, R8, R11, R16, R24 and R28 for one tenant: `_add_many_locked` with one, raising its refusal."""
+        outcome = self._add_many_locked(user, [tenant_id], note, **ends)[0]
+        if outcome.error is not None:
+            raise outcome.error
+        assert outcome.member is not None
+        return outcome.member
 
-        The tenant, whether it is already a member and how many members the image has
-        come from one query; the row lock keeps them true until the insert commits, so
-        no second request can slip a duplicate (R2) or a member past the quota (R11) in.
-        A row of the tenant's past its end (R22) is expired now, as the sweep would.
+    def _add_many_locked(
+        self, user: User, tenant_ids: Sequence[object], note: str = "", **ends: datetime | None
+    ) -> list[ShareOutcome]:
+        """R2, R4, R8, R11 and R16 for each tenant, in order, on the locked image row, with the
+        producer's `note` (R19, cleaned by `ImageMember.clean_note`) and end dates (R22).
+
+        A fixed handful of queries whatever the number of tenants: the facts of them all
+        (`_membership_facts`), then a decision per tenant (refused with its error, or
+        added), then one insert of the members and one write of their history and
+        notices (R18). The row lock keeps the facts true until the inserts commit, so no
+        second request can slip a duplicate (R2) or a member past the quota (R11) in. A
+        row of a tenant's past its end (R22) is expired now, as the sweep would.
         """
-        number = parse_tenant_id(tenant_id)
-        account, existing, count, answer, guardrails = self._membership_facts(number)
-        if existing is not None:
-            lapsed = self.members.lapsed(timezone.now()).filter(pk=existing).first()
-            if lapsed is None:
-                raise AlreadyMember(f"Tenant {number} is already a member of this image.")  # R2; R7: owner knows it
-            lapsed._expire_locked(self)
-            count -= 1
-        # R28 on the tenant ID as typed, before the tenant answer: known and unknown IDs get one reply (R17).
+        numbers: list[int | DomainError] = []
+        for tenant_id in tenant_ids:
+            try:
+                numbers.append(parse_tenant_id(tenant_id))
+            except DomainError as error:
+                numbers.append(error)
+        facts, count = self._membership_facts([n for n in numbers if isinstance(n, int)])
+        lapsed = self._lapsed_rows([fact.existing for fact in facts.values() if fact.existing is not None])
+        held = self._held_back(facts)
+        counts_lapsed = True  # `count` includes rows past their end until it is taken again
+        outcomes: list[ShareOutcome] = []
+        added: dict[int, ImageMember] = {}
+        for tenant_id, number in zip(tenant_ids, numbers, strict=True):
+            shown = str(tenant_id).strip()
+            if not isinstance(number, int):
+                outcomes.append(ShareOutcome(shown, error=number))
+                continue
+            fact = facts[number]
+            if number in added or (fact.existing is not None and fact.existing not in lapsed):
+                duplicate = AlreadyMember(f"Tenant {number} is already a member of this image.")  # R2; R7
+                outcomes.append(ShareOutcome(shown, error=duplicate))
+                continue
+            if fact.existing is not None:
+                lapsed.pop(fact.existing)._expire_locked(self)
+                if counts_lapsed:
+                    count -= 1
+            if count >= fact.guardrails.member_limit() and counts_lapsed:  # rows past their end count until the sweep
+                count, counts_lapsed = self.members.current().count() + len(added), False
+            refusal = self._refusal(number, fact, count, held)
+            if refusal is not None:
+                outcomes.append(ShareOutcome(shown, error=refusal))
+                continue
+            assert fact.account is not None
+            status = fact.answer or MemberStatus.PENDING  # R24: the consumer's lists may answer at once
+            added[number] = self.members.model(image=self, member=fact.account, note=note, status=status, **ends)
+            outcomes.append(ShareOutcome(shown, member=added[number]))
+            count += 1
+        self._write_members(user, list(added.values()), note)
+        return outcomes
+
+    def _refusal(self, number: int, fact: "_TenantFacts", count: int, held: set[int]) -> DomainError | None:
+        """Why one tenant cannot be added, given the image's member `count`, or None.
+
+        R28's policy, R11 and R28's approval come before the tenant answer, and look only at
+        the tenant ID as typed: known and unknown IDs get one reply (R17).
+        """
+        guardrails = fact.guardrails
         refusal = guardrails.refusal()
         if refusal is not None:
-            raise refusal
-        limit = guardrails.member_limit()
-        if count >= limit:  # rows past their end count until the sweep: count again
-            count = self.members.current().count()
-        # R11 before the tenant answer: on a full image, known and unknown IDs get one reply (R17).
-        if count >= limit:
+            return refusal
+        if count >= guardrails.member_limit():
             if guardrails.lowers_quota:
-                raise guardrails.quota_refusal()
-            raise QuotaExceeded(f"This image already has {settings.IMAGE_MEMBER_QUOTA} members, the most allowed.")
-        if guardrails.approval_required and ShareRequest.objects.held_back(self.owner_id, [number]):
-            raise ApprovalRequired(owner_id=self.owner_id, tenant_id=number, image_id=self.pk)
-        if account is None:
-            raise TenantUnavailable()  # R8, R17: one message for unknown and out of region
-        if account.pk == self.owner_id:
-            raise NotPermitted("You own this image; it cannot be shared with your own tenant.")  # R4
-        member = self.members.create(member=account, note=note, status=answer or MemberStatus.PENDING, **ends)
-        self._record_added(user, member, answer)
-        return member
+                return guardrails.quota_refusal()
+            return QuotaExceeded(f"This image already has {settings.IMAGE_MEMBER_QUOTA} members, the most allowed.")
+        if number in held:
+            return ApprovalRequired(owner_id=self.owner_id, tenant_id=number, image_id=self.pk)
+        if fact.account is None:
+            return TenantUnavailable()  # R8, R17: one message for unknown and out of region
+        if fact.account.pk == self.owner_id:
+            return NotPermitted("You own this image; it cannot be shared with your own tenant.")  # R4
+        return None
 
-    def _record_added(self, user: User, member: "ImageMember", answer: str | None) -> None:
-        """R16: the offer, and (R24) the consumer's automatic answer to it, by no person."""
-        note = "with a note" if member.note else ""
-        entries = [self._history_entry(user, Action.MEMBER_ADDED, member.member, "", member.status, False, note)]
-        if answer is not None:
-            automatic = AUTOMATIC_NOTES[MemberStatus(answer)]
-            pending = MemberStatus.PENDING
-            changed = Action.MEMBER_STATUS_CHANGED
-            entries.append(self._history_entry(None, changed, member.member, pending, answer, False, automatic))
+    def _held_back(self, facts: "dict[int, _TenantFacts]") -> set[int]:
+        """R28: the tenant IDs held for an operator's approval (a query only when the cloud's switch is on)."""
+        if not any(fact.guardrails.approval_required for fact in facts.values()):
+            return set()
+        return ShareRequest.objects.held_back(self.owner_id, facts)
+
+    def _lapsed_rows(self, member_ids: list[int]) -> "dict[int, ImageMember]":
+        """R22: those of these member rows that are past their end, by ID (no query when none)."""
+        if not member_ids:
+            return {}
+        return {row.pk: row for row in self.members.lapsed(timezone.now()).filter(pk__in=member_ids)}
+
+    def _write_members(self, user: User, members: "list[ImageMember]", note: str) -> None:
+        """R2, R16, R18: insert the new members, then their history entries and notices, each in one go.
+
+        A member answered at once (R24) has two entries: the offer, whose `after` is the
+        answer, and the answer itself, automatic, by no person.
+        """
+        if not members:
+            return
+        if len(members) == 1:
+            members[0].save(force_insert=True)  # the API's single member-create: cheaper than a bulk insert
+        else:
+            self.members.bulk_create(members)
+        said = "with a note" if note else ""
+        entries = []
+        for member in members:
+            entries.append(
+                self._history_entry(user, Action.MEMBER_ADDED, member.member, "", member.status, False, said)
+            )
+            if member.status != MemberStatus.PENDING:
+                automatic = AUTOMATIC_NOTES[MemberStatus(member.status)]
+                changed, pending = Action.MEMBER_STATUS_CHANGED, MemberStatus.PENDING
+                entries.append(
+                    self._history_entry(None, changed, member.member, pending, member.status, False, automatic)
+                )
         self.events.write(entries)
 
-    def _membership_facts(self, tenant_id: int) -> tuple[Account | None, int | None, int, str | None, Guardrails]:
+    def _membership_facts(self, tenant_ids: list[int]) -> "tuple[dict[int, _TenantFacts], int]":
         """What R2, R8, R11, R24 and R28 need, in one hand-written query (`lib/rows.py` says why):
-        the tenant if it is enabled in the image's region, the ID of its member row if it has
-        one (current or past its end), how many member rows the image has, the tenant's
-        automatic answer to this owner's offers (`ProducerRule`), if it has one, and the
-        owner's guardrails for this tenant ID (`Guardrails`)."""
+        for each tenant ID, the tenant if it is enabled in the image's region, the ID of its
+        member row if it has one (current or past its end), its automatic answer to this
+        owner's offers (`ProducerRule`) and the owner's guardrails for the ID (`Guardrails`);
+        and how many member rows the image has. No query when there is no tenant ID."""
+        wanted = sorted(set(tenant_ids))
+        if not wanted:
+            return {}, 0
         sql = _MEMBERSHIP_FACTS_SQL.format(
             account=_ACCOUNT,
             members=self.members.model._meta.db_table,
             answer=AUTOMATIC_ANSWER_SQL.format(consumer="a.id"),
-            guardrails=GUARDRAILS_SQL.format(tenant="%s"),
+            guardrails=GUARDRAILS_SQL.format(tenant="n.tenant_id"),
+            numbers=" UNION ALL ".join(["SELECT %s AS tenant_id"] * len(wanted)),
         )
         image = self._meta.pk.get_db_prep_value(self.pk, connection)
         owner = self.owner_id
-        params = [image, image, owner, *guardrail_params(owner), tenant_id, tenant_id, self.region_id]
-        row = fetch_one(sql, params)
-        assert row is not None  # one row, whatever the tenant
-        facts = row[: len(row) - GUARDRAIL_COLUMNS]
-        guardrails = Guardrails.read(row[len(facts) :])
-        return _ACCOUNT.read(row), facts[-3], facts[-2], facts[-1], guardrails
+        rows = fetch_all(sql, [owner, *guardrail_params(owner), image, *wanted, self.region_id, image])
+        facts = {}
+        for row in rows:
+            number, existing, answer, *guardrails, count = row[len(_ACCOUNT) :]
+            facts[number] = _TenantFacts(_ACCOUNT.read(row), existing, answer, Guardrails.read(guardrails))
+        return facts, count
 
     # Data (issue 5): uploaded once to a queued image, read by whoever may use it (R6).
 
@@ -1142,15 +1241,14 @@ class PendingDeletion(models.Model):
 _IMAGE, _ACCOUNT = Columns(Image, "i"), Columns(Account, "a")
 # R1 and R6 for the owner in one read: its image, in the endpoint's region, locked.
 _OWN_IMAGE_SQL = "SELECT {image} FROM images_image i WHERE i.id = %s AND i.owner_id = %s AND i.region_id = %s{lock}"
-# One row whatever the tenant: the tenant if enabled in the region (R8), its member row (R2), the count (R11),
-# its automatic answer to the owner (R24), the owner's guardrails for the tenant ID (R28).
+# One row per tenant ID: the tenant if enabled in the region (R8), its member row (R2), its automatic
+# answer to the owner (R24), the owner's guardrails for the ID (R28), and on every row the image's
+# member count (R11).
 _MEMBERSHIP_FACTS_SQL = """
-SELECT {account},
-       (SELECT m.id FROM {members} m WHERE m.image_id = %s AND m.member_id = a.id),
-       (SELECT COUNT(*) FROM {members} m WHERE m.image_id = %s),
-       {answer},
-       {guardrails}
-  FROM (SELECT 1) AS one
-  LEFT JOIN accounts_account a ON a.tenant_id = %s
+SELECT {account}, n.tenant_id, m.id, {answer}, {guardrails},
+       (SELECT COUNT(*) FROM {members} c WHERE c.image_id = %s)
+  FROM ({numbers}) AS n
+  LEFT JOIN accounts_account a ON a.tenant_id = n.tenant_id
    AND EXISTS (SELECT 1 FROM accounts_account_regions ar WHERE ar.account_id = a.id AND ar.region_id = %s)
+  LEFT JOIN {members} m ON m.image_id = %s AND m.member_id = a.id
 """

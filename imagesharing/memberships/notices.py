@@ -17,6 +17,7 @@ message keeps its Message-ID, so a client that deduplicates shows it once.
 import logging
 import smtplib
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -165,36 +166,34 @@ class NoticeQuerySet(models.QuerySet["Notice"]):
     # Writing (R18), in the caller's transaction.
 
     def for_events(self, events: Iterable["Event"]) -> list["Notice"]:
-        """R18: the notices R16's entries give the other party, each to the people of that tenant."""
-        written: list[Notice] = []
-        for event in events:
-            written += self._for_event(event)
-        return written
+        """R18: the notices R16's entries give the other party, each to the people of that tenant,
+        written together (`_write`): many offers of one change cost what one does."""
+        return self._write([told for event in events for told in self._for_event(event)])
 
-    def _for_event(self, event: "Event") -> list["Notice"]:
+    def _for_event(self, event: "Event") -> list["_Tell"]:
         image = event.image
         producer = image.owner_id
         if event.action == Action.MEMBER_ADDED:
-            return self.notify(NoticeKind.OFFER, image, to=[event.member_id], about=producer, event=event)
+            return [_Tell(NoticeKind.OFFER, image, [event.member_id], producer, event)]
         if event.action == Action.MEMBER_STATUS_CHANGED:
-            return self.notify(NoticeKind.ANSWER, image, to=[producer], about=event.member_id, event=event)
+            return [_Tell(NoticeKind.ANSWER, image, [producer], event.member_id, event)]
         if event.action == Action.MEMBER_REMOVED:
             kind = NoticeKind.IMAGE_DELETED if image.is_deleted else NoticeKind.REVOKED
-            return self.notify(kind, image, to=[event.member_id], about=producer, event=event)
+            return [_Tell(kind, image, [event.member_id], producer, event)]
         if event.action == Action.MEMBER_REMINDED:  # R20
-            return self.notify(NoticeKind.REMINDER, image, to=[event.member_id], about=producer, event=event)
+            return [_Tell(NoticeKind.REMINDER, image, [event.member_id], producer, event)]
         if event.action == Action.MEMBER_EXPIRED:  # R22: both sides, each told of the other
-            to_member = self.notify(NoticeKind.EXPIRED, image, to=[event.member_id], about=producer, event=event)
-            return to_member + self.notify(NoticeKind.EXPIRED, image, to=[producer], about=event.member_id, event=event)
+            to_member = _Tell(NoticeKind.EXPIRED, image, [event.member_id], producer, event)
+            return [to_member, _Tell(NoticeKind.EXPIRED, image, [producer], event.member_id, event)]
         if event.action == Action.VISIBILITY_CHANGED and (event.before, event.after) == (
             Visibility.SHARED,
             Visibility.PRIVATE,
         ):
             members = list(image.members.values_list("member_id", flat=True))
-            return self.notify(NoticeKind.MADE_PRIVATE, image, to=members, about=producer, event=event)
+            return [_Tell(NoticeKind.MADE_PRIVATE, image, members, producer, event)]
         if event.action == Action.IMAGE_DEPRECATED and image.is_shared:  # R25: every current member
             members = list(image.members.current().values_list("member_id", flat=True))
-            return self.notify(NoticeKind.DEPRECATED, image, to=members, about=producer, event=event)
+            return [_Tell(NoticeKind.DEPRECATED, image, members, producer, event)]
         return []  # an image made shared, public or deleted (its members each have their removal's notice), new dates
 
     @alters_data
@@ -217,28 +216,42 @@ class NoticeQuerySet(models.QuerySet["Notice"]):
         transaction. Nothing is said to anyone beyond what R17 lets them know: a consumer
         hears of the image's owner, a producer of its own members, operators of everything.
         """
+        return self._write([_Tell(kind, image, to, about, event, report)])
+
+    def _write(self, tells: list["_Tell"]) -> list["Notice"]:
+        """`notify` for many at once: the people of each kind read in one query, every notice
+        inserted in one, their e-mail in one task (a row in this transaction: it runs after
+        commit, or never)."""
         now = timezone.now()
+        audiences: dict[tuple[str, bool], set[int]] = {}
+        for told in tells:
+            audiences.setdefault((told.kind, told.to is None), set()).update(told.tenants)
+        people = {
+            (kind, operators): _recipients(kind, None if operators else sorted(tenants))
+            for (kind, operators), tenants in audiences.items()
+        }
         notices = [
             self.model(
                 recipient_id=person,
-                kind=kind,
-                image=image,
-                image_name=image.name or str(image.pk),
-                counterparty_id=about,
-                event=event,
-                report=report,
+                kind=told.kind,
+                image=told.image,
+                image_name=told.image.name or str(told.image.pk),
+                counterparty_id=told.about,
+                event=told.event,
+                report=told.report,
                 created_at=now,
                 mail_status=MailStatus.QUEUED if mailed else MailStatus.NONE,
                 mail_due_at=now if mailed else None,
             )
-            for person, mailed in _recipients(kind, to)
+            for told in tells
+            for person, mailed in told.people(people[told.kind, told.to is None])
         ]
         if not notices:
             return []
         self.bulk_create(notices)
         queued = [notice.pk for notice in notices if notice.mail_status == MailStatus.QUEUED]
         if queued:
-            send_notice_mail.enqueue(queued)  # a row in this transaction: it runs after commit, or never
+            send_notice_mail.enqueue(queued)
         return notices
 
     # Reading: a person's own notices only.
@@ -318,25 +331,49 @@ class NoticeQuerySet(models.QuerySet["Notice"]):
         )
 
 
-def _recipients(kind: str, to: Sequence[int | None] | None) -> list[tuple[int, bool]]:
-    """R18, R27: (person, whether to e-mail them) for each active person of the tenants `to`
-    whose role hears of `kind` (None: the operators), read by hand (`lib/rows.py` says why:
-    this read is in every change that concerns the other party)."""
+@dataclass(frozen=True)
+class _Tell:
+    """One notice to write for each person of the tenants `to` (None: the operators) who hears of `kind`."""
+
+    kind: str
+    image: Image
+    to: Sequence[int | None] | None
+    about: int | None
+    event: "Event | None" = None
+    report: "ImageReport | None" = None
+
+    @property
+    def tenants(self) -> list[int]:
+        return [account for account in self.to or [] if account is not None]
+
+    def people(self, found: dict[int | None, list[tuple[int, bool]]]) -> list[tuple[int, bool]]:
+        """(person, e-mailed) for this notice, from `_recipients`' answer for its kind."""
+        if self.to is None:
+            return [person for persons in found.values() for person in persons]
+        return [person for account in dict.fromkeys(self.tenants) for person in found.get(account, [])]
+
+
+def _recipients(kind: str, to: Sequence[int] | None) -> dict[int | None, list[tuple[int, bool]]]:
+    """R18, R27: (person, whether to e-mail them), by tenant, for each active person of the
+    tenants `to` whose role hears of `kind` (None: the operators), read by hand (`lib/rows.py`
+    says why: this read is in every change that concerns the other party)."""
     if to is None:
         who, params = "u.is_staff", []
     else:
-        accounts = [account for account in to if account is not None]
         roles = AUDIENCE.get(kind, list(Role.values))
-        if not accounts:
-            return []
-        who = f"u.account_id IN ({', '.join(['%s'] * len(accounts))}) AND u.role IN ({', '.join(['%s'] * len(roles))})"
-        params = [*accounts, *roles]
-    rows = fetch_all(_RECIPIENTS_SQL.format(who=who), [kind, *params])
-    return [(person, bool(email) and not muted) for person, email, muted in rows]
+        if not to:
+            return {}
+        who = f"u.account_id IN ({', '.join(['%s'] * len(to))}) AND u.role IN ({', '.join(['%s'] * len(roles))})"
+        params = [*to, *roles]
+    found: dict[int | None, list[tuple[int, bool]]] = {}
+    for person, account, email, muted in fetch_all(_RECIPIENTS_SQL.format(who=who), [kind, *params]):
+        found.setdefault(account, []).append((person, bool(email) and not muted))
+    return found
 
 
 _RECIPIENTS_SQL = """
-SELECT u.id, u.email, EXISTS (SELECT 1 FROM memberships_mailoptout o WHERE o.user_id = u.id AND o.kind = %s)
+SELECT u.id, u.account_id, u.email,
+       EXISTS (SELECT 1 FROM memberships_mailoptout o WHERE o.user_id = u.id AND o.kind = %s)
   FROM accounts_user u
  WHERE u.is_active AND {who}
 """

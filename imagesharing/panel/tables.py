@@ -378,12 +378,25 @@ def _remind_button(member: ImageMember, url: str, csrf: SafeString, now: datetim
     )
 
 
-def image_rows(account: Account, images: Iterable[Image], names: TenantNames) -> list[SafeString]:
+def image_rows(
+    account: Account, images: Iterable[Image], names: TenantNames, *, selectable: bool = False
+) -> list[SafeString]:
     """The image list (R5): name and ID, source (a producer as `names` shows it, R21), status,
-    visibility, size, the owner's answer counts."""
+    visibility, size, the owner's answer counts. `selectable`: a first column with a checkbox on
+    each own image, for the bulk share's form (`form="bulk-share"`: it works without JavaScript)."""
     detail, shared_by_me = RowUrl("images:detail"), reverse("memberships:shared_by_me")
     rows = []
     for image in images:
+        select: SafeString | str = ""
+        if selectable:
+            select = markup("<td></td>\n")
+            if image.owner_id == account.pk and not image.is_public:
+                select = markup(
+                    '<td><input type="checkbox" name="image" value="{pk}" form="bulk-share" '
+                    'aria-label="Select {name}"></td>\n',
+                    pk=image.pk,
+                    name=image.name or image.pk,
+                )
         source: SafeString | str
         if image.owner_id == account.pk:
             source = "Own"
@@ -393,7 +406,7 @@ def image_rows(account: Account, images: Iterable[Image], names: TenantNames) ->
             source = markup("Shared by {}", names(image.owner))
         rows.append(
             markup(
-                "<tr>\n"
+                "<tr>\n{select}"
                 '  <td><a href="{detail}">{name}</a><br><code class="small">{pk}</code></td>\n'
                 "  <td>{source}</td>\n"
                 '  <td><span class="status status-{status}">{status}</span>{deprecated}</td>\n'
@@ -402,6 +415,7 @@ def image_rows(account: Account, images: Iterable[Image], names: TenantNames) ->
                 "  <td>{answers}</td>\n"
                 "  <td>{created}</td>\n"
                 "</tr>",
+                select=select,
                 detail=detail(image),
                 name=image.name or "(no name)",
                 pk=image.pk,

@@ -37,6 +37,9 @@ PAGES = [
     "/trusted-producers/",
     "/notices/",
     "/notices/preferences/",
+    "/lists/",
+    "/lists/1/",
+    "/images/share/1/",
 ]
 ACTIONS = [
     "/region/",
@@ -71,6 +74,11 @@ ACTIONS = [
     "/notices/read/",
     "/notices/1/read/",
     "/notices/preferences/",
+    "/lists/",
+    "/lists/1/",
+    "/lists/1/tenants/",
+    "/lists/1/delete/",
+    "/images/share/",
 ]
 
 
@@ -131,6 +139,7 @@ def test_sign_out_is_a_post(as_owner):
         "/account/",
         "/labels/",
         "/trusted-producers/",
+        "/lists/",
     ],
 )
 def test_an_operator_without_a_tenant_is_pointed_to_the_admin(as_operator, path):
@@ -215,3 +224,10 @@ def test_signing_in_after_an_expired_action_lands_on_the_page(owner):
     to_login = client.post(f"/images/{ANY}/status/", headers={"Referer": "http://testserver/shared/"})
     response = client.post(to_login["Location"], {"username": "owner", "password": "password"})
     assert response.status_code == 302 and response["Location"] == "/shared/"
+
+
+def test_an_operator_without_a_tenant_makes_no_list_and_shares_nothing_in_bulk(as_operator, image):
+    assert as_operator.post("/lists/", {"name": "Branches"}).status_code == 403
+    response = as_operator.post("/images/share/", {"image": [image.pk], "tenant_ids": "900002", "acknowledge": "on"})
+    assert response.status_code == 403
+    assert not image.members.exists()

@@ -16,6 +16,8 @@ from django.test.utils import CaptureQueriesContext
 
 from imagesharing.accounts.models import ApiToken, ProducerRule, TenantLabel
 from imagesharing.choices import Role
+from imagesharing.memberships.bulk import BulkShare
+from imagesharing.memberships.lists import LISTS_PER_TENANT, TenantList, share_images
 from imagesharing.servers.models import Server
 from tests import factories
 from tests.panel.conftest import signed_in
@@ -58,11 +60,12 @@ def test_the_image_list(owner, consumer, other_consumer, dfw):
                 factories.image(owner, dfw, name=f"public-{number}", visibility="public")
 
     client = signed_in(consumer)
-    assert measured(build, client, "/images/") == [6, 6]
+    # One more for the bulk share's form: the tenant's lists (R23) beside its own images' checkboxes.
+    assert measured(build, client, "/images/") == [7, 7]
     assert count_queries(client, "/images/", sort="name", source="shared", q="shared") == 6
     marker = client.get("/images/").context["images"][-1].pk
-    assert count_queries(client, "/images/", marker=marker) == 7  # one more: the marker row
-    assert count_queries(client, "/images/", source="own") == 5  # no other tenant shown: no labels read
+    assert count_queries(client, "/images/", marker=marker) == 8  # one more: the marker row
+    assert count_queries(client, "/images/", source="own") == 6  # no other tenant shown: no labels read
 
 
 def test_the_inbox(owner, consumer, dfw):
@@ -103,8 +106,9 @@ def test_the_members_table(settings, owner, dfw, shared_image):
             if number % 2:
                 Server.objects.boot(consumer, shared_image, f"box-{number}")
 
-    # One query of labels, for the members and the history alike; one of R26's usage, for every member.
-    assert measured(build, client, f"/images/{shared_image.pk}/") == [10, 10]
+    # One query of labels, for the members and the history alike; one of R26's usage, for every member;
+    # one of the owner's lists (R23) for the Share form.
+    assert measured(build, client, f"/images/{shared_image.pk}/") == [11, 11]
 
 
 def test_the_consumer_view_of_an_image(owner, consumer, dfw, shared_image):
@@ -223,3 +227,42 @@ def test_the_trusted_producers_page(consumer):
             TenantLabel.objects.set_label(consumer, 500000 + number, f"vendor {number}")
 
     assert measured(build, signed_in(consumer), "/trusted-producers/") == [6, 6]
+
+
+def test_the_lists_page(owner):
+    """R23: the tenant's lists, each with its count of tenant IDs."""
+
+    def build(start, end):
+        for number in range(start, min(end, LISTS_PER_TENANT)):
+            made = TenantList.objects.create_list(owner, f"list-{number}")
+            made.set_tenants(owner, [900000 + number, 900001 + number])
+
+    assert measured(build, signed_in(owner), "/lists/") == [5, 5]  # session, user, regions, the header's counts, lists
+
+
+def test_one_list_page(owner, dfw):
+    """R23: one list's tenant IDs and the images shared through it."""
+    tenant_list = TenantList.objects.create_list(owner, "Branches", follows=True)
+    consumer = factories.user(factories.account(dfw))
+    tenant_list.set_tenants(owner, [consumer.account.tenant_id])
+
+    def build(start, end):
+        images = [factories.image(owner, dfw, name=f"image-{number}") for number in range(start, end)]
+        share_images(owner, images, tenant_list=tenant_list, acknowledged=True)
+        tenant_list.set_tenants(owner, [consumer.account.tenant_id, *range(800000, 800000 + end)])
+
+    assert measured(build, signed_in(owner), f"/lists/{tenant_list.pk}/") == [7, 7]
+
+
+def test_a_bulk_shares_result_page(owner, dfw, settings):
+    """A background bulk share's page reads its report, kept whole: one query whatever its rows."""
+    settings.IMAGE_MEMBER_QUOTA = 1000
+    image = factories.image(owner, dfw, name="golden")
+    started = BulkShare.objects.start(owner, [image], tenant_ids=["1"], acknowledged=True)
+
+    def build(start, end):
+        started.tenant_ids = [str(factories.account(dfw).tenant_id) for _ in range(end)]
+        started.finished_at = None
+        started.run()
+
+    assert measured(build, signed_in(owner), f"/images/share/{started.pk}/") == [5, 5]

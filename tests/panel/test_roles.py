@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from imagesharing.choices import Role
 from imagesharing.images.models import Image
+from imagesharing.memberships.lists import TenantList
 from imagesharing.servers.models import Server
 from tests import factories
 from tests.panel.conftest import messages_of, signed_in
@@ -21,7 +22,10 @@ def scene(people, owner, consumer, stranger, dfw):
     shared = factories.image(owner, dfw, name="shared", visibility="shared")
     member = factories.member(owner, shared, consumer)
     server = Server.objects.boot(consumer, shared, "web-1")
+    branches = TenantList.objects.create_list(owner, "Branches")
+    branches.set_tenants(owner, [consumer.account.tenant_id])
     return {
+        "list": branches,
         "shared": shared,
         "member": member,
         "private": factories.image(owner, dfw, name="private"),
@@ -71,6 +75,18 @@ ACTIONS = {
     ("owner", "cancel deprecation"): lambda s: (_deprecated(s, "undeprecate"), {}),
     ("owner", "offer replacement"): lambda s: (_deprecated(s, "offer-replacement"), {"acknowledge": "on"}),
     ("consumer", "trust producer"): lambda s: ("/trusted-producers/", {"tenant_id": "4242", "answer": "accepted"}),
+    ("owner", "make list"): lambda s: ("/lists/", {"name": "Everyone"}),
+    ("owner", "list settings"): lambda s: (f"/lists/{s['list'].pk}/", {"name": "Renamed", "follows": "on"}),
+    ("owner", "list tenant IDs"): lambda s: (f"/lists/{s['list'].pk}/tenants/", {"tenant_ids": "4242"}),
+    ("owner", "delete list"): lambda s: (f"/lists/{s['list'].pk}/delete/", {}),
+    ("owner", "bulk share"): lambda s: (
+        "/images/share/",
+        {"image": [s["private"].pk], "tenant_ids": str(s["stranger"]), "acknowledge": "on"},
+    ),
+    ("owner", "bulk share with a list"): lambda s: (
+        "/images/share/",
+        {"image": [s["private"].pk], "tenant_list": s["list"].pk, "acknowledge": "on"},
+    ),
     ("consumer", "accept"): lambda s: (f"/images/{s['shared'].pk}/status/", {"status": "accepted"}),
     ("consumer", "report"): lambda s: (f"/images/{s['shared'].pk}/report/", {"reason": "error", "details": ""}),
     ("consumer", "boot"): lambda s: ("/servers/boot/", {"image_id": str(s["shared"].pk), "name": "web-2"}),
@@ -139,6 +155,10 @@ REFUSED_MARKS = [
     "Cancel deprecation",
     "Accept the replacement",
     "Save to list",
+    "Share selected images",
+    "Make the list",
+    "Save tenant IDs",
+    "Delete the list",
 ]
 
 
@@ -154,6 +174,8 @@ def _pages(scene) -> list[str]:
         f"/servers/boot/?image={shared}",
         "/tokens/",
         "/trusted-producers/",
+        "/lists/",
+        f"/lists/{scene['list'].pk}/",
     ]
 
 
@@ -163,6 +185,8 @@ def test_r27_a_readers_panel_shows_no_button_that_would_be_refused(people, scene
     for path in _pages(scene):
         if side == "consumer" and str(scene["queued"].pk) in path:
             continue  # the owner's queued image is not the consumer's to see (R6)
+        if side == "consumer" and path.startswith("/lists/") and path != "/lists/":
+            continue  # the owner's list is not the consumer's to see (R23)
         response = client.get(path)
         assert response.status_code == 200, path
         page = response.content.decode()
@@ -173,9 +197,19 @@ def test_r27_a_readers_panel_shows_no_button_that_would_be_refused(people, scene
 @pytest.mark.parametrize("side", ["owner", "consumer"])
 def test_r27_a_members_panel_shows_them(people, scene, side):
     client = signed_in(people[f"{side} member"])
-    pages = "".join(client.get(path).content.decode() for path in _pages(scene))
+    pages = "".join(
+        client.get(path).content.decode() for path in _pages(scene) if side == "owner" or "/lists/" not in path
+    )
     expected = ["Import an image", "Boot server", "Create token", "Save to list"] + (
-        ["Share</button>", "Save settings", ">Remove<", "Remind", "Deprecate…"]
+        [
+            "Share</button>",
+            "Save settings",
+            ">Remove<",
+            "Remind",
+            "Deprecate…",
+            "Share selected images",
+            "Save tenant IDs",
+        ]
         if side == "owner"
         else ["Accept<", "Snapshot<"]
     )

@@ -7,7 +7,9 @@ import pytest
 from imagesharing.accounts.models import Account, ApiToken, Invitation, PersonChange, ProducerRule, TenantLabel, User
 from imagesharing.errors import DomainError
 from imagesharing.images.models import Image
+from imagesharing.memberships.bulk import BulkShare
 from imagesharing.memberships.history import Event
+from imagesharing.memberships.lists import ListShare, TenantList, TenantListEntry
 from imagesharing.memberships.members import ImageMember
 from imagesharing.memberships.notices import MailOptOut, Notice
 from imagesharing.memberships.reports import ImageReport
@@ -28,6 +30,10 @@ _TABLES = (
     MailOptOut,
     ImageReport,
     Server,
+    TenantList,
+    TenantListEntry,
+    ListShare,
+    BulkShare,
 )
 
 

@@ -4,8 +4,11 @@ operator approves it. A refusal says a policy refused it, changes nothing, and i
 unknown tenant ID as for a known one (R17)."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from imagesharing.accounts.policies import SharingPolicy, SharingSwitch
+from imagesharing.accounts.trust import ProducerRule
 from imagesharing.choices import Action, MemberStatus, NoticeKind
 from imagesharing.errors import (
     ApprovalRequired,
@@ -137,18 +140,6 @@ def test_r28_only_operators_set_policies_and_each_change_names_them(owner, opera
     assert sorted(rules.allowed.values_list("tenant_id", flat=True)) == [12, 13]
     with pytest.raises(InvalidValue):
         rules.save_by(operator, allowed=["12a"])
-
-
-def test_r28_guardrails_for_many_tenant_ids_in_one_query(owner, operator, django_assert_num_queries):
-    policy(owner, operator, SharingPolicy.Mode.LISTED, quota=5, allowed=[11, 12])
-    switch_on(operator)
-    with django_assert_num_queries(1):
-        rails = SharingPolicy.objects.guardrails(owner.account_id, [11, 13, 12])
-    assert {number: rails[number].refusal() is None for number in rails} == {11: True, 12: True, 13: False}
-    assert {(each.member_limit(), each.approval_required) for each in rails.values()} == {(5, True)}
-    with django_assert_num_queries(0):
-        assert SharingPolicy.objects.guardrails(owner.account_id, []) == {}
-    assert SharingPolicy.objects.guardrails(operator.pk, [11])[11].refusal() is None  # no policy: no refusal
 
 
 # The cloud's switch: first shares wait for an operator.
@@ -288,3 +279,37 @@ def test_r28_the_producers_notice_reads_well_by_e_mail(owner, consumer, operator
     message = letter(Notice.objects.get(recipient=owner))
     assert "A cloud operator approved your tenant's first share of “shared-base” with a new tenant." in message.body
     assert f"/images/{shared_image.pk}/#sharing" in message.body
+
+
+def test_r24_r28_a_share_with_many_tenants_answers_each_at_a_constant_cost(owner, operator, dfw):
+    """One share, many tenant IDs: each gets its own answer (R24's automatic ones, R28's refusal, R8's),
+    and ten tenants cost the queries three do: the facts of all are read at once."""
+    consumers = [factories.user(factories.account(dfw)) for _ in range(10)]
+    ProducerRule.objects.set_answer(consumers[0], owner.account.tenant_id, MemberStatus.ACCEPTED)
+    ProducerRule.objects.set_answer(consumers[1], owner.account.tenant_id, MemberStatus.REJECTED)
+    refused_one = consumers[2]
+    policy(
+        owner, operator, SharingPolicy.Mode.LISTED, allowed=[c.account.tenant_id for c in consumers[:2] + consumers[3:]]
+    )
+
+    def share(tenants):
+        image = factories.image(owner, dfw)
+        with CaptureQueriesContext(connection) as queries:
+            result = image.share_with(owner, [c.account.tenant_id for c in tenants] + [UNKNOWN], acknowledged=True)
+        said = {
+            outcome.tenant_id: outcome.member.status if outcome.added else type(outcome.error).__name__
+            for outcome in result.outcomes
+        }
+        return said, len(queries)
+
+    few, few_queries = share(consumers[:4])
+    many, many_queries = share(consumers)
+    assert few == {
+        str(consumers[0].account.tenant_id): MemberStatus.ACCEPTED,
+        str(consumers[1].account.tenant_id): MemberStatus.REJECTED,
+        str(refused_one.account.tenant_id): "PolicyRefused",
+        str(consumers[3].account.tenant_id): MemberStatus.PENDING,
+        str(UNKNOWN): "PolicyRefused",
+    }
+    assert {many[str(c.account.tenant_id)] for c in consumers[4:]} == {MemberStatus.PENDING}
+    assert few_queries == many_queries

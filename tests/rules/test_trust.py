@@ -90,20 +90,6 @@ def test_r24_a_producer_is_in_one_list_at_most_and_comes_off_it(owner, consumer,
     assert shared_image.add_member(owner, consumer.account.tenant_id).status == MemberStatus.PENDING
 
 
-def test_r24_answers_for_many_consumers_in_one_query(
-    owner, consumer, other_consumer, stranger, django_assert_num_queries
-):
-    _trust(consumer, owner)
-    _trust(other_consumer, owner, MemberStatus.REJECTED)
-    ProducerRule.objects.set_answer(stranger, 4242, MemberStatus.ACCEPTED)
-    ids = [consumer.account_id, other_consumer.account_id, stranger.account_id]
-    with django_assert_num_queries(1):
-        answers = ProducerRule.objects.answers_for(owner.account_id, ids)
-    assert answers == {consumer.account_id: "accepted", other_consumer.account_id: "rejected"}
-    with django_assert_num_queries(0):
-        assert ProducerRule.objects.answers_for(owner.account_id, []) == {}
-
-
 def test_r24_r17_any_well_formed_tenant_id_is_kept_without_a_lookup(consumer, owner, abroad):
     """A tenant of the region, one outside it and one that does not exist are listed alike."""
     numbers = (owner.account.tenant_id, abroad.account.tenant_id, 987654321)

@@ -2,11 +2,15 @@
 
 import re
 from datetime import UTC, date, datetime, time, timedelta
+from typing import cast
 
 from django import forms
+from django.db.models import Count
 
+from imagesharing.accounts.models import Account
 from imagesharing.errors import TenantUnavailable
 from imagesharing.lib.parse import parse_tenant_id
+from imagesharing.memberships.lists import TenantList
 from imagesharing.memberships.members import NOTE_MAX_LENGTH, ImageMember
 from imagesharing.memberships.reports import REPORT_DETAILS_MAX_LENGTH, ImageReport
 from imagesharing.panel.forms.checked import checked
@@ -43,6 +47,14 @@ def day_of(end: datetime | None) -> date | None:
     return None if end is None else (end.astimezone(UTC) - timedelta(microseconds=1)).date()
 
 
+def list_choices(owner: Account) -> list[tuple[str, str]]:
+    """R23: the tenant's own lists, the only ones a form offers (another tenant's is no valid choice)."""
+    lists = TenantList.objects.of(owner).values_list("pk", "name", Count("entries"))
+    return [("", "None: the tenant IDs typed")] + [
+        (str(pk), f"{name} ({count} tenant IDs)") for pk, name, count in lists
+    ]
+
+
 class EndDatesForm(forms.Form):
     """R22: when an offer left unanswered is withdrawn, and when a share ends; both optional."""
 
@@ -74,10 +86,11 @@ class ShareForm(EndDatesForm):
     the rest go to `Image.share_with`, which answers for each one.
     """
 
-    field_order = ["tenant_ids", "offer_open_until", "access_until", "acknowledge"]
+    field_order = ["tenant_ids", "tenant_list", "offer_open_until", "access_until", "acknowledge"]
 
     tenant_ids = forms.CharField(
         label="Tenant IDs",
+        required=False,
         widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "off", "spellcheck": "false"}),
         help_text="One or more tenant IDs, separated by commas, spaces or new lines. "
         "Consumers find theirs at the top of their control panel.",
@@ -87,22 +100,38 @@ class ShareForm(EndDatesForm):
         help_text=f"Plain text, up to {NOTE_MAX_LENGTH} characters, for example what the image is for or whom to ask. "
         "Each tenant you share with sees it on its offer; nobody else does. You can change it later.",
     )
+    tenant_list = forms.ChoiceField(
+        required=False,
+        label="Or a list",
+        help_text="R23: every tenant ID of one of your lists, each its own member. Make lists on the Lists page.",
+    )
     acknowledge = forms.BooleanField(
         required=False,
         label="I have removed stored passwords, keys, source code and personal data from this image, "
         "and it holds no licensed, infringing or suspicious content I may not share.",
     )
 
-    def __init__(self, *args, first_share: bool = False, **kwargs):
+    def __init__(self, *args, first_share: bool = False, lists: Account | None = None, **kwargs):
+        """`lists`: the owner whose tenant lists (R23) may be chosen instead of typed IDs; None, or
+        an owner without lists: no choice."""
         super().__init__(*args, **kwargs)
         if not first_share:
             del self.fields["acknowledge"]
+        choices = [] if lists is None else list_choices(lists)
+        if len(choices) > 1:
+            cast(forms.ChoiceField, self.fields["tenant_list"]).choices = choices
+        else:  # no lists to choose from
+            del self.fields["tenant_list"]
         self.malformed: list[str] = []
 
     def clean_tenant_ids(self) -> list[str]:
         entries = list(dict.fromkeys(e for e in SEPARATORS.split(self.cleaned_data["tenant_ids"]) if e))
-        if not entries:
-            raise forms.ValidationError("Enter at least one tenant ID.")
+        chosen = "tenant_list" in self.fields and self.data.get(self.add_prefix("tenant_list"))
+        if not entries and not chosen:
+            or_list = ", or choose a list" if "tenant_list" in self.fields else ""
+            raise forms.ValidationError(f"Enter at least one tenant ID{or_list}.")
+        if entries and chosen:
+            raise forms.ValidationError("Type tenant IDs or choose a list, not both.")
         if len(entries) > MAX_TENANT_IDS:
             raise forms.ValidationError(f"Enter at most {MAX_TENANT_IDS} tenant IDs at a time.")
         self.malformed = [e for e in entries if not _is_tenant_id(e)]

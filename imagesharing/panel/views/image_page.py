@@ -56,7 +56,7 @@ def sharing_section(
         "members": member_rows(request, image, members, names, usage),
         "names": names,
         "dormant": [(member, usage.of(member)) for member in dormant],
-        "share_form": form or ShareForm(first_share=first_share),
+        "share_form": form or ShareForm(first_share=first_share, lists=request.account),
         "first_share": first_share,
         "outcomes": outcomes,
         "quota": settings.IMAGE_MEMBER_QUOTA,

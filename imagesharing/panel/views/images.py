@@ -10,6 +10,7 @@ from imagesharing.errors import NotShareable
 from imagesharing.images.models import Image
 from imagesharing.memberships.members import ImageMember
 from imagesharing.panel.forms.images import SORTS, ImageEditForm, ImageFilterForm
+from imagesharing.panel.forms.lists import BulkShareForm
 from imagesharing.panel.gates import image_for
 from imagesharing.panel.http import TenantRequest, image_url, tenant_view
 from imagesharing.panel.paging import STALE_MARKER, keyset_page
@@ -52,9 +53,11 @@ def image_list(request: TenantRequest) -> HttpResponse:
         after=lambda rows, marker: rows.after(marker, key, direction),
         fetch=lambda rows, count: rows.first_for(account, count),
     )
+    selectable = request.user.can_change and any(image.owner_id == account.pk for image in page.rows)
     context.update(
         images=page.rows,
-        rows=image_rows(account, page.rows, _producers(request, page.rows)),
+        rows=image_rows(account, page.rows, _producers(request, page.rows), selectable=selectable),
+        bulk_form=BulkShareForm(owner=account) if selectable else None,
         paged=page.paged,
         first_page_query=page.first_query,
         next_query=page.next_query,

@@ -16,6 +16,7 @@ from imagesharing.choices import MemberStatus
 from imagesharing.errors import AlreadyMember, ChecklistRequired, InvalidValue, QuotaExceeded, TenantUnavailable
 from imagesharing.images.models import Image, ShareResult
 from imagesharing.lib.times import utc_minutes
+from imagesharing.memberships.lists import TenantList, share_images
 from imagesharing.panel.forms.sharing import EndDatesForm, NoteForm, ShareForm, day_of
 from imagesharing.panel.gates import image_for, member_for
 from imagesharing.panel.http import TenantRequest, sharing_url, tenant_view
@@ -71,19 +72,13 @@ def _answer(
 @require_POST
 @tenant_view(back=sharing_url)
 def share(request: TenantRequest, image_id) -> HttpResponse:
-    """Share with one or many tenants and answer per ID; a private image turns shared (R9)."""
+    """Share with one or many tenants, or with a list (R23), and answer per ID; a private image turns shared (R9)."""
     image = image_for(request, image_id)
-    form = ShareForm(request.POST, first_share=image.is_first_share())
+    form = ShareForm(request.POST, first_share=image.is_first_share(), lists=request.account)
     result = None
-    if form.is_valid() and form.cleaned_data["tenant_ids"]:
+    if form.is_valid():
         try:
-            result = image.share_with(
-                request.user,
-                form.cleaned_data["tenant_ids"],
-                acknowledged=form.cleaned_data.get("acknowledge", False),
-                note=form.cleaned_data["note"],
-                **form.end_dates(),
-            )
+            result = _share(request, image, form)
         except ChecklistRequired as error:
             form.add_error("acknowledge" if "acknowledge" in form.fields else None, error.message)
         except InvalidValue as error:
@@ -99,6 +94,24 @@ def share(request: TenantRequest, image_id) -> HttpResponse:
     if result and result.made_shared:
         messages.info(request, "This image was private; it is now shared, visible to its members only.")
     return _answer(request, image, outcomes=rows)
+
+
+def _share(request: TenantRequest, image: Image, form: ShareForm) -> ShareResult | None:
+    """The share the form asks for: with the tenant IDs typed, or with a list's (R23)."""
+    options = {
+        "acknowledged": form.cleaned_data.get("acknowledge", False),
+        "note": form.cleaned_data["note"],
+        **form.end_dates(),
+    }
+    if form.cleaned_data.get("tenant_list"):
+        tenant_list = TenantList.objects.get_own(request.account, form.cleaned_data["tenant_list"])
+        was_private = image.is_private
+        rows = share_images(request.user, [image], tenant_list=tenant_list, **options)
+        image.refresh_from_db(fields=["visibility", "updated_at"])
+        return ShareResult([row.outcome for row in rows], made_shared=was_private and image.is_shared)
+    if not form.cleaned_data["tenant_ids"]:
+        return None
+    return image.share_with(request.user, form.cleaned_data["tenant_ids"], **options)
 
 
 @require_http_methods(["GET", "POST"])

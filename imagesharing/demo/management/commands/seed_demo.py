@@ -15,6 +15,7 @@ from django.db import transaction
 from imagesharing.accounts.models import Account, Region, TenantLabel, User
 from imagesharing.choices import Role, Visibility
 from imagesharing.images.models import Image
+from imagesharing.memberships.lists import TenantList
 from imagesharing.servers.models import Server
 
 REGIONS = {
@@ -101,7 +102,14 @@ class Command(BaseCommand):
         for username, image_name, server_names in CONSUMER_SERVERS:
             self.servers(users[username], image_name, server_names)
         TenantLabel.objects.set_label(users["globex"], tenant_of(users["acme"]).tenant_id, "Web agency")
+        self.tenant_list(users["acme"], "Partners", [users["globex"], users["umbrella"]])
         return logins
+
+    def tenant_list(self, owner: User, name: str, tenants: list[User]) -> None:
+        """R23: a list of the owner's, made once, with these tenants."""
+        found = TenantList.objects.filter(owner=tenant_of(owner), name=name).first()
+        found = found or TenantList.objects.create_list(owner, name)
+        found.set_tenants(owner, [tenant_of(user).tenant_id for user in tenants])
 
     def tenant(self, tenant_id: int, name: str, regions: list[str]) -> Account:
         account = Account.objects.filter(tenant_id=tenant_id).first()
