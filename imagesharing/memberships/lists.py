@@ -262,12 +262,12 @@ def offer_followed_images(tenant_list_id: int, user_id: int, tenant_ids: list[in
     found = TenantList.objects.filter(pk=tenant_list_id).first()
     if user is None or found is None:
         return 0
-    made = 0
+    made, added = 0, set(tenant_ids)
     for image in found.shared_images():
         try:
             with transaction.atomic():
                 locked = found._lock(user, "change tenant lists")
-                still = [number for number in locked.tenant_ids() if number in set(tenant_ids)]
+                still = [number for number in locked.tenant_ids() if number in added]
                 if locked.follows and still:
                     made += sum(row.outcome.added for row in locked._offer(user, [image], still))
         except DomainError as error:  # the person lost the right, or the list: nothing more is offered
