@@ -12,8 +12,8 @@ import hashlib
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from imagesharing.accounts.models import Account, Region, TenantLabel, User
-from imagesharing.choices import Role, Visibility
+from imagesharing.accounts.models import Account, ProducerRule, Region, TenantLabel, User
+from imagesharing.choices import MemberStatus, Role, Visibility
 from imagesharing.images.models import Image
 from imagesharing.memberships.lists import TenantList
 from imagesharing.servers.models import Server
@@ -103,6 +103,8 @@ class Command(BaseCommand):
             self.servers(users[username], image_name, server_names)
         TenantLabel.objects.set_label(users["globex"], tenant_of(users["acme"]).tenant_id, "Web agency")
         self.tenant_list(users["acme"], "Partners", [users["globex"], users["umbrella"]])
+        # R24, after the shares above, which keep their answers: Acme's next offers to Umbrella are accepted.
+        ProducerRule.objects.set_answer(users["umbrella"], tenant_of(users["acme"]).tenant_id, MemberStatus.ACCEPTED)
         return logins
 
     def tenant_list(self, owner: User, name: str, tenants: list[User]) -> None:
