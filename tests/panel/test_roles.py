@@ -224,3 +224,28 @@ def test_r26_usage_shows_to_every_role_of_the_owner_and_to_nobody_of_the_consume
     page = signed_in(people[f"{side} {role}"]).get(f"/images/{scene['shared'].pk}/").content.decode()
     assert ('<td data-label="Servers running">1</td>' in page) == (side == "owner")
     assert ("Last boot" in page) == (side == "owner")
+
+
+# R27: the confirmation pages of refused actions, opened by their URL, are refused too: a reader is
+# sent back to the page it came from with the refusal, and never shown a form it cannot send.
+CONFIRMATIONS = {
+    ("owner", "delete image"): lambda s: (f"/images/{s['private'].pk}/delete/", "/images/{private}/"),
+    ("owner", "remove member"): lambda s: (_member_path(s, "remove"), "/images/{shared}/"),
+    ("owner", "end dates"): lambda s: (_member_path(s, "dates"), "/images/{shared}/"),
+    ("owner", "note"): lambda s: (_member_path(s, "note"), "/images/{shared}/"),
+    ("consumer", "report"): lambda s: (f"/images/{s['shared'].pk}/report/", "/images/{shared}/"),
+    ("consumer", "delete server"): lambda s: (f"/servers/{s['server'].pk}/delete/", "/servers/"),
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("side, page", list(CONFIRMATIONS))
+def test_r27_a_confirmation_page_opens_for_those_who_may_confirm_it(people, scene, side, page, role):
+    path, back = CONFIRMATIONS[side, page](scene)
+    response = signed_in(people[f"{side} {role}"]).get(path)
+    if role == Role.READER:
+        assert response.status_code == 302
+        assert response["Location"].startswith(back.format(private=scene["private"].pk, shared=scene["shared"].pk))
+        assert any("Readers cannot" in message for message in messages_of(response))
+    else:
+        assert response.status_code == 200

@@ -8,7 +8,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from imagesharing.choices import MemberStatus
+from imagesharing.choices import MemberStatus, Role
 from imagesharing.memberships.members import ImageMember
 from imagesharing.memberships.reports import ImageReport
 from imagesharing.panel.forms.sharing import ReportForm
@@ -52,6 +52,7 @@ def set_status(request: TenantRequest, image_id) -> HttpResponse:
 def report(request: TenantRequest, image_id) -> HttpResponse:
     """Seed 004: a consumer reports an image shared in error or with malicious intent to the operators."""
     image = image_for(request, image_id)
+    request.user.require_role(Role.MEMBER, "report images")  # R27: a reader is not shown the form
     form = ReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         ImageReport.objects.file(request.user, image, form.cleaned_data["reason"], form.cleaned_data["details"])

@@ -5,7 +5,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from imagesharing.choices import Visibility
+from imagesharing.choices import Role, Visibility
 from imagesharing.errors import NotShareable
 from imagesharing.images.models import Image
 from imagesharing.memberships.members import ImageMember
@@ -120,6 +120,7 @@ def image_edit(request: TenantRequest, image_id) -> HttpResponse:
 def image_delete(request: TenantRequest, image_id) -> HttpResponse:
     """R15: confirm, then delete; members go, servers booted from it keep running."""
     image = image_for(request, image_id)
+    request.user.require_role(Role.MEMBER, "delete images")  # R27: a reader is not shown the confirmation
     if request.method == "POST":
         image.destroy(request.user)
         messages.success(

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from imagesharing.choices import MemberStatus, Status
+from imagesharing.choices import MemberStatus, Role, Status
 from imagesharing.errors import DomainError, NotFound
 from imagesharing.images.models import Image
 from imagesharing.lib.keyset import ordered, rows_after
@@ -128,6 +128,7 @@ def snapshot(request: TenantRequest, server_id) -> HttpResponse:
 def delete(request: TenantRequest, server_id) -> HttpResponse:
     """Confirm, then delete the server; its image and snapshots are untouched."""
     server = server_for(request, server_id)
+    request.user.require_role(Role.MEMBER, "delete servers")  # R27: a reader is not shown the confirmation
     if request.method == "GET":
         return render_page(request, "servers/delete.html", {"server": server})
     server.destroy(request.user)

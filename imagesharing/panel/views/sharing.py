@@ -12,7 +12,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_http_methods, require_POST
 
-from imagesharing.choices import MemberStatus
+from imagesharing.choices import MemberStatus, Role
 from imagesharing.errors import AlreadyMember, ChecklistRequired, InvalidValue, QuotaExceeded, TenantUnavailable
 from imagesharing.images.models import Image, ShareResult
 from imagesharing.lib.times import utc_minutes
@@ -120,6 +120,7 @@ def note(request: TenantRequest, image_id, tenant_id: int) -> HttpResponse:
     """R19: the owner writes, changes or clears its note to one member; with htmx, in the member's row."""
     image = image_for(request, image_id)
     member = member_for(request, image, tenant_id)
+    request.user.require_role(Role.MEMBER, "write notes on offers")  # R27: a reader is not shown the form
     image.require_owner(request.user)  # a consumer finds its own member row, but writes no note on it
     if request.method == "GET":
         form = NoteForm(initial={"note": member.note})
@@ -145,6 +146,7 @@ def remove(request: TenantRequest, image_id, tenant_id: int) -> HttpResponse:
     """R12: confirm, then revoke one consumer; its servers and snapshots stay its own."""
     image = image_for(request, image_id)
     member = member_for(request, image, tenant_id)
+    request.user.require_role(Role.MEMBER, "remove members")  # R27: a reader is not shown the confirmation
     if request.method == "GET":
         used = Server.objects.usage_by_member(request.user, image).of(member)  # R26
         context = {"image": image, "member": member, "used": used}
@@ -175,6 +177,7 @@ def end_dates(request: TenantRequest, image_id, tenant_id: int) -> HttpResponse:
     """R22: when this member's offer is withdrawn if unanswered, and when its access ends."""
     image = image_for(request, image_id)
     member = member_for(request, image, tenant_id)
+    request.user.require_role(Role.MEMBER, "set end dates")  # R27: a reader is not shown the form
     initial = {"offer_open_until": day_of(member.offer_expires_at), "access_until": day_of(member.access_ends_at)}
     form = EndDatesForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
