@@ -9,11 +9,14 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from imagesharing.accounts.models import ApiToken, User
+from imagesharing.accounts.trust import ProducerRule
 from imagesharing.choices import Action, MemberStatus, Status, Visibility
 from imagesharing.errors import NotPermitted
 from imagesharing.images.models import Image, PendingDeletion
 from imagesharing.images.uploads import Upload
+from imagesharing.memberships.bulk import BulkShare
 from imagesharing.memberships.history import Event
+from imagesharing.memberships.lists import TenantList, own_images, share_images
 from imagesharing.memberships.members import ImageMember
 from imagesharing.memberships.notices import Notice
 from imagesharing.memberships.reports import ImageReport
@@ -607,3 +610,47 @@ def test_an_operator_cannot_mark_a_tenants_notice_read(ops, owner, consumer, wor
     done = ops.post(changelist("memberships_notice") + "?recipient=everyone", data, follow=True)
     assert (ERROR, f"{theirs}: No such notice.") in messages_of(done)
     assert Notice.objects.get(pk=theirs.pk).is_unread
+
+
+def test_operators_see_lists_bulk_shares_and_trusted_producers_read_only(ops, owner, consumer, dfw, shared_image):
+    """R23, R24: what tenants keep for their sharing, every tenant's, seen and never changed by hand."""
+
+    branches = TenantList.objects.create_list(owner, "All branches", follows=True)
+    branches.set_tenants(owner, [consumer.account.tenant_id, 4242])
+    share_images(owner, own_images(owner, [shared_image.pk]), tenant_list=branches, acknowledged=True)
+    rule = ProducerRule.objects.set_answer(consumer, owner.account.tenant_id, MemberStatus.ACCEPTED)
+    waiting = BulkShare.objects.start(owner, own_images(owner, [shared_image.pk]), tenant_ids=["4243"])
+    before = snapshot()
+
+    lists = ops.get(changelist("memberships_tenantlist"))
+    assert rows(lists) == {branches}
+    assert "All branches" in lists.content.decode() and str(owner.account.tenant_id) in lists.content.decode()
+    page = ops.get(reverse("admin:memberships_tenantlist_change", args=[branches.pk])).content.decode()
+    assert "4242" in page and "shared-base" in page  # its tenant IDs and the image shared through it
+    rules = ops.get(changelist("accounts_producerrule"))
+    assert [(r.consumer, r.tenant_id, r.answer) for r in rows(rules)] == [(consumer.account, rule, "accepted")]
+    shares = ops.get(changelist("memberships_bulkshare"))
+    assert rows(shares) == {waiting} and "waiting for the worker" in shares.content.decode()
+    for model, key in [
+        ("memberships_tenantlist", branches.pk),
+        ("accounts_producerrule", ProducerRule.objects.get().pk),
+        ("memberships_bulkshare", waiting.pk),
+    ]:
+        assert ops.get(reverse(f"admin:{model}_add")).status_code == 403
+        ops.post(reverse(f"admin:{model}_delete", args=[key]), {"post": "yes"})
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("model", ["memberships_tenantlist", "accounts_producerrule"])
+def test_lists_and_trusted_producers_changelists_do_not_grow_with_rows(ops, dfw, model):
+
+    def grow(n):
+        for number in range(n):
+            tenant = factories.user(factories.account(dfw))
+            TenantList.objects.create_list(tenant, f"list {number}").set_tenants(tenant, [4242, 4243])
+            ProducerRule.objects.set_answer(tenant, 4242, MemberStatus.ACCEPTED)
+
+    grow(3)
+    few = count_queries(ops, changelist(model))
+    grow(20)
+    assert count_queries(ops, changelist(model)) == few

@@ -1,5 +1,16 @@
 """The operators' admin, one module per area; Django's autodiscovery imports this package."""
 
-from imagesharing.operators.admin import data, history, images, members, notices, policies, reports, servers, tenants
+from imagesharing.operators.admin import (
+    data,
+    history,
+    images,
+    lists,
+    members,
+    notices,
+    policies,
+    reports,
+    servers,
+    tenants,
+)
 
-__all__ = ["data", "history", "images", "members", "notices", "policies", "reports", "servers", "tenants"]
+__all__ = ["data", "history", "images", "lists", "members", "notices", "policies", "reports", "servers", "tenants"]
