@@ -5,13 +5,14 @@ import pytest
 from django.contrib import admin
 from django.contrib.messages import ERROR, SUCCESS, WARNING
 from django.db import connection
+from django.forms import MultiWidget
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from imagesharing.accounts.models import ApiToken, User
+from imagesharing.accounts.models import ApiToken, PersonChange, User
 from imagesharing.accounts.trust import ProducerRule
 from imagesharing.choices import Action, MemberStatus, Status, Visibility
-from imagesharing.errors import NotPermitted
+from imagesharing.errors import LastAdmin, NotPermitted
 from imagesharing.images.models import Image, PendingDeletion
 from imagesharing.images.uploads import Upload
 from imagesharing.memberships.bulk import BulkShare
@@ -654,3 +655,52 @@ def test_lists_and_trusted_producers_changelists_do_not_grow_with_rows(ops, dfw,
     few = count_queries(ops, changelist(model))
     grow(20)
     assert count_queries(ops, changelist(model)) == few
+
+
+# R27 in the admin: removing a tenant's person goes through the rule that keeps the tenant an admin.
+
+
+def user_form(ops, person, **changes) -> dict:
+    """The admin's change form of `person` as it would be posted unchanged, with `changes`."""
+    form = ops.get(reverse("admin:accounts_user_change", args=[person.pk])).context["adminform"].form
+    data: dict = {}
+    for bound in form:
+        value = bound.value()
+        if bound.field.disabled or value is None or value is False:
+            continue
+        if isinstance(bound.field.widget, MultiWidget):
+            for index, part in enumerate(bound.field.widget.decompress(value)):
+                data[f"{bound.html_name}_{index}"] = "" if part is None else str(part)
+        elif isinstance(value, list | tuple):
+            data[bound.html_name] = [getattr(item, "pk", item) for item in value]
+        else:
+            data[bound.html_name] = "on" if value is True else value
+    return {**data, **changes}
+
+
+def test_r27_unticking_active_removes_the_person_as_the_tenant_admin_would(ops, operator, people):
+    member = people["owner member"]
+    ApiToken.objects.issue(member, "deploy")
+    response = ops.post(reverse("admin:accounts_user_change", args=[member.pk]), user_form(ops, member, is_active=""))
+    assert response.status_code == 302
+    member.refresh_from_db()
+    assert not member.is_active and not member.api_tokens.exists()
+    change = PersonChange.objects.get(person=member)
+    assert (change.action, change.actor, change.by_operator) == (PersonChange.Action.REMOVED, operator, True)
+
+
+def test_r27_the_last_admin_is_never_deactivated_nor_deleted_from_the_admin(ops, people):
+    admin_ = people["owner admin"]
+    ApiToken.objects.issue(admin_, "deploy")
+    response = ops.post(
+        reverse("admin:accounts_user_change", args=[admin_.pk]), user_form(ops, admin_, is_active=""), follow=True
+    )
+    assert (ERROR, LastAdmin.default_message) in messages_of(response)
+    assert User.objects.get(pk=admin_.pk).is_active and admin_.api_tokens.exists()
+    assert not PersonChange.objects.exists()
+    assert ops.get(reverse("admin:accounts_user_delete", args=[admin_.pk])).status_code == 403
+    offered = dict(ops.get(changelist("accounts_user")).context["action_form"].fields["action"].choices)
+    assert "delete_selected" not in offered and "remove_from_tenant" in offered
+    response = act(ops, "accounts_user", "remove_from_tenant", admin_, people["owner member"])
+    assert User.objects.get(pk=admin_.pk).is_active and not User.objects.get(pk=people["owner member"].pk).is_active
+    assert [level for level, _ in messages_of(response)] == [ERROR, SUCCESS]

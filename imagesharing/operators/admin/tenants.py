@@ -5,7 +5,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
 from imagesharing.accounts.models import Account, ApiToken, PersonChange, Region, User
 from imagesharing.errors import DomainError
-from imagesharing.operators.admin.kit import IdSearchAdmin
+from imagesharing.operators.admin.kit import IdSearchAdmin, run_each
 
 
 @admin.register(Region)
@@ -43,18 +43,41 @@ class UserAdmin(IdSearchAdmin, DjangoUserAdmin):
     autocomplete_fields = ("account",)
     list_filter = ("role", "is_active", "is_staff")
 
+    actions = ("remove_from_tenant",)
+
     def save_model(self, request, obj, form, change) -> None:
-        """R27: a changed role goes through `User.set_role`, recorded as the operator's and
-        refused for a tenant's last admin; the other fields save as Django's admin does."""
-        role = obj.role
+        """R27: a changed role goes through `User.set_role`, and unticking *active* on a tenant's
+        person through `User.remove_from_tenant`: each recorded as the operator's and refused for
+        a tenant's last admin. The other fields save as Django's admin does."""
+        role, removed = obj.role, change and not obj.is_active and form.initial.get("is_active", False)
         if change and "role" in form.changed_data:
             obj.role = form.initial["role"]
+        if removed and obj.account_id is not None:
+            obj.is_active = True  # a tenant's person is removed below, or stays
         super().save_model(request, obj, form, change)
-        if obj.role != role:
-            try:
+        try:
+            if obj.role != role:
                 obj.set_role(request.user, role, as_operator=True)
-            except DomainError as error:
-                self.message_user(request, error.message, messages.ERROR)
+            if removed and obj.account_id is not None:
+                obj.remove_from_tenant(request.user, as_operator=True)
+        except DomainError as error:
+            self.message_user(request, error.message, messages.ERROR)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        """A tenant's person is removed (R27: its history kept, its tenant never left without an
+        admin), not deleted; only logins without a tenant may be deleted."""
+        return obj is not None and obj.account_id is None and super().has_delete_permission(request, obj)
+
+    @admin.action(description="Remove selected people from their tenants")
+    def remove_from_tenant(self, request, queryset) -> None:
+        """R27: each through `User.remove_from_tenant`, refused for a tenant's last admin."""
+        run_each(
+            self,
+            request,
+            queryset,
+            lambda person: person.remove_from_tenant(request.user, as_operator=True),
+            "Removed {count} {items} from their tenants.",
+        )
 
 
 @admin.register(PersonChange)
