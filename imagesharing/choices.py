@@ -80,6 +80,7 @@ class NoticeKind(models.TextChoices):
     REPORT = "report", "a tenant reports an image (operators)"
     REPORT_CLOSED = "closed", "an operator closes your tenant's report (admins)"
     DEPRECATED = "deprecated", "an image shared with you is deprecated"  # R25
+    UNDEPRECATED = "undeprecated", "an image shared with you is no longer deprecated"  # R25
     SHARE_APPROVED = "approved", "an operator approves a first share you asked for"
     SHARE_REFUSED = "refused", "an operator refuses a first share you asked for"
 

@@ -74,6 +74,7 @@ SUMMARIES = {
     NoticeKind.REPORT: "{who} reported the image “{image}”.",
     NoticeKind.REPORT_CLOSED: "{who} closed your tenant's report of the image “{image}”.",
     NoticeKind.DEPRECATED: "{who} deprecated “{image}”, which it shares with you.",
+    NoticeKind.UNDEPRECATED: "{who} no longer deprecates “{image}”, which it shares with you.",
     NoticeKind.SHARE_APPROVED: "{who} approved your tenant's first share of “{image}” with a new tenant.",
     NoticeKind.SHARE_REFUSED: "{who} refused your tenant's first share of “{image}” with a new tenant.",
 }
@@ -81,6 +82,11 @@ SUMMARIES = {
 AUTOMATIC_OFFERS = {
     MemberStatus.ACCEPTED: "It was accepted automatically: this producer is one of your trusted producers.",
     MemberStatus.REJECTED: "It was rejected automatically: this producer is one of your blocked producers.",
+}
+# R25: what a deprecation, and its cancelling, tell the image's current members.
+DEPRECATION_NOTICES: dict[str, str] = {
+    Action.IMAGE_DEPRECATED: NoticeKind.DEPRECATED,
+    Action.DEPRECATION_CANCELLED: NoticeKind.UNDEPRECATED,
 }
 NEXT_STEPS = {
     NoticeKind.OFFER: "Accept or reject it on the image's page.",
@@ -93,6 +99,7 @@ NEXT_STEPS = {
     NoticeKind.REPORT: "The report waits in the operators' queue.",
     NoticeKind.REPORT_CLOSED: "The operators acted on it as the cloud's rules say; ask support for details.",
     NoticeKind.DEPRECATED: "It still works; its page says if and when it will be deleted, and if it has a replacement.",
+    NoticeKind.UNDEPRECATED: "It will not be deleted for its deprecation; use it as before.",
     NoticeKind.SHARE_APPROVED: "The image was offered as you asked; its members table shows the answer.",
     NoticeKind.SHARE_REFUSED: "Nothing was offered; ask support for details.",
 }
@@ -191,9 +198,9 @@ class NoticeQuerySet(models.QuerySet["Notice"]):
         ):
             members = list(image.members.values_list("member_id", flat=True))
             return [_Tell(NoticeKind.MADE_PRIVATE, image, members, producer, event)]
-        if event.action == Action.IMAGE_DEPRECATED and image.is_shared:  # R25: every current member
+        if event.action in DEPRECATION_NOTICES and image.is_shared:  # R25: every current member
             members = list(image.members.current().values_list("member_id", flat=True))
-            return [_Tell(NoticeKind.DEPRECATED, image, members, producer, event)]
+            return [_Tell(DEPRECATION_NOTICES[event.action], image, members, producer, event)]
         return []  # an image made shared, public or deleted (its members each have their removal's notice), new dates
 
     @alters_data
@@ -467,7 +474,7 @@ class Notice(models.Model):
     @property
     def link(self) -> str:
         """The page where the recipient can act on it (a path of the panel, or the admin for operators)."""
-        if self.kind in (NoticeKind.OFFER, NoticeKind.REMINDER, NoticeKind.DEPRECATED):
+        if self.kind in (NoticeKind.OFFER, NoticeKind.REMINDER, NoticeKind.DEPRECATED, NoticeKind.UNDEPRECATED):
             return reverse("images:detail", args=[self.image_id])
         if self.kind in (NoticeKind.ANSWER, NoticeKind.SHARE_APPROVED, NoticeKind.SHARE_REFUSED):
             return reverse("images:detail", args=[self.image_id]) + "#sharing"

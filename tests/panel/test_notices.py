@@ -122,6 +122,7 @@ def test_the_preferences_page_turns_e_mail_off_and_on_per_kind(as_consumer, cons
         "expired",
         "closed",
         "deprecated",
+        "undeprecated",
         "approved",
         "refused",
     }

@@ -73,6 +73,19 @@ def test_r25_every_current_member_is_told(owner, consumer, other_consumer, peopl
     assert notice.link == f"/images/{shared_image.pk}/"
 
 
+def test_r25_cancelling_tells_every_current_member_too(owner, consumer, people, shared_image, offered):
+    """R18: members who were told of the deletion date hear that it no longer holds."""
+    shared_image.deprecate(owner)
+    shared_image.undeprecate(owner)
+    told = set(Notice.objects.filter(kind=NoticeKind.UNDEPRECATED).values_list("recipient__username", flat=True))
+    assert told == {"consumer", "consumer-member", "consumer-reader"}
+    notice = Notice.objects.get(kind=NoticeKind.UNDEPRECATED, recipient=consumer)
+    assert notice.summary == (
+        f"Tenant {owner.account.tenant_id} (Producer) no longer deprecates “shared-base”, which it shares with you."
+    )
+    assert notice.link == f"/images/{shared_image.pk}/"
+
+
 def test_r25_a_private_image_tells_its_kept_members_nothing(owner, consumer, shared_image, offered):
     shared_image.update(owner, visibility="private")
     shared_image.deprecate(owner)
