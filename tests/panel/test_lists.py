@@ -165,6 +165,32 @@ def test_bulk_shares_many_images_with_typed_ids_answering_per_image_and_tenant(
     }
 
 
+def test_bulk_shares_every_image_a_search_lists_on_every_page(as_owner, owner, consumer, dfw):
+    """The images list pages 25 at a time: "every image of yours this list shows" reaches past the page
+    shown, keeps to the search and to the tenant's own images (another's, listed as accepted, stays out)."""
+    golden = [factories.image(owner, dfw, name=f"golden-{n:02}") for n in range(30)]
+    factories.image(owner, dfw, name="scratch")
+    theirs = factories.image(consumer, dfw, name="golden-theirs", visibility="shared")
+    factories.member(consumer, theirs, owner, "accepted")
+    page = text_of(as_owner.get("/images/", {"q": "golden"}))
+    assert 'name="all_matching"' in page and '<input type="hidden" name="q" value="golden">' in page
+    response = as_owner.post(
+        "/images/share/",
+        {"all_matching": "1", "q": "golden", "tenant_ids": str(consumer.account.tenant_id), "acknowledge": "on"},
+    )
+    assert "30 of 30 offers made, on 30 images." in messages_of(response)
+    assert set(ImageMember.objects.filter(member=consumer.account).values_list("image", flat=True)) == {
+        image.pk for image in golden
+    }
+
+
+def test_bulk_every_image_a_search_lists_is_offered_only_when_it_spans_pages(as_owner, owner, dfw, image):
+    assert 'name="all_matching"' not in text_of(as_owner.get("/images/"))
+    for n in range(30):
+        factories.image(owner, dfw, name=f"more-{n}")
+    assert 'name="all_matching"' in text_of(as_owner.get("/images/"))  # no search: every image of the tenant's
+
+
 def test_bulk_share_with_a_list(as_owner, owner, consumer, branches):
     images = [factories.image(owner, name=f"image-{n}") for n in range(3)]
     response = as_owner.post(

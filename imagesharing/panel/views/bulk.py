@@ -15,10 +15,13 @@ from django.views.decorators.http import require_POST, require_safe
 
 from imagesharing.errors import ChecklistRequired, InvalidValue
 from imagesharing.memberships.bulk import BulkShare, share_report
-from imagesharing.memberships.lists import INLINE_OFFERS, TenantList, own_images, share_images
+from imagesharing.memberships.lists import IMAGES_PER_SHARE, INLINE_OFFERS, TenantList, own_images, share_images
+from imagesharing.panel.forms.images import ImageFilterForm
 from imagesharing.panel.forms.lists import BulkShareForm
 from imagesharing.panel.http import TenantRequest, tenant_view
+from imagesharing.panel.regions import current_region
 from imagesharing.panel.rendering import render_page
+from imagesharing.panel.views.images import listed
 
 
 def images_url(**_) -> str:
@@ -29,6 +32,20 @@ def _said(report: dict) -> str:
     return f"{report['added']} of {report['total']} offers made, on {len(report['per_image'])} images."
 
 
+def _selected(request: TenantRequest) -> list:
+    """The images ticked, or with `all_matching`, every image of the tenant's that the images list
+    shows for the filters sent (on every page; one more than the most a share takes, so that
+    `own_images` says how many is too many)."""
+    if not request.POST.get("all_matching"):
+        return request.POST.getlist("image")
+    region = current_region(request)
+    if region is None:
+        return []
+    filters = ImageFilterForm(request.POST)
+    found = listed(request.account, region, filters.value("source"), filters.value("q")).filter(owner=request.account)
+    return list(found.order_by("name", "pk").values_list("pk", flat=True)[: IMAGES_PER_SHARE + 1])
+
+
 @require_POST
 @tenant_view(back=images_url)
 def bulk_share(request: TenantRequest) -> HttpResponse:
@@ -37,7 +54,7 @@ def bulk_share(request: TenantRequest) -> HttpResponse:
     A form that cannot be carried out (nothing to share with, the checklist not ticked) is
     shown again with the images selected kept, and changes nothing.
     """
-    images = own_images(request.user, request.POST.getlist("image"))
+    images = own_images(request.user, _selected(request))
     form = BulkShareForm(request.POST, owner=request.account)
     if form.is_valid():
         tenant_list = None

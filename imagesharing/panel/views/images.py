@@ -5,9 +5,11 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from imagesharing.accounts.models import Account, Region
 from imagesharing.choices import Role, Visibility
 from imagesharing.errors import NotShareable
-from imagesharing.images.models import Image
+from imagesharing.images.models import Image, ImageQuerySet
+from imagesharing.memberships.lists import IMAGES_PER_SHARE
 from imagesharing.memberships.members import ImageMember
 from imagesharing.panel.forms.images import SORTS, ImageEditForm, ImageFilterForm
 from imagesharing.panel.forms.lists import BulkShareForm
@@ -37,11 +39,7 @@ def image_list(request: TenantRequest) -> HttpResponse:
         return render_page(request, "images/list.html", context)
 
     key, direction = SORTS[sort]
-    images = Image.objects.visible_to(account, region)
-    if source:
-        images = images.from_source(account, source)
-    if query:
-        images = images.filter(name__icontains=query)
+    images = listed(account, region, source, query)
     images = images.sorted_by(key, direction).select_related("owner").with_answer_counts(account)
     filters = {name: value for name, value in (("q", query), ("source", source), ("sort", sort)) if value}
     page = keyset_page(
@@ -58,11 +56,25 @@ def image_list(request: TenantRequest) -> HttpResponse:
         images=page.rows,
         rows=image_rows(account, page.rows, _producers(request, page.rows), selectable=selectable),
         bulk_form=BulkShareForm(owner=account) if selectable else None,
+        bulk_filters=filters,
+        bulk_all=page.paged or bool(page.next_query),  # more than one page: "every image of yours" is offered
+        images_per_share=IMAGES_PER_SHARE,
         paged=page.paged,
         first_page_query=page.first_query,
         next_query=page.next_query,
     )
     return render_page(request, "images/list.html", context, fragment="results")
+
+
+def listed(account: Account, region: Region, source: str | None, query: str | None) -> ImageQuerySet:
+    """R5: the images the list shows for its filters, in any order (the bulk share's "every image
+    of yours this search lists" reads the same)."""
+    images = Image.objects.visible_to(account, region)
+    if source:
+        images = images.from_source(account, source)
+    if query:
+        images = images.filter(name__icontains=query)
+    return images
 
 
 def _producers(request: TenantRequest, images: list[Image]) -> TenantNames:
