@@ -103,7 +103,7 @@ class ShareForm(EndDatesForm):
     tenant_list = forms.ChoiceField(
         required=False,
         label="Or a list",
-        help_text="R23: every tenant ID of one of your lists, each its own member. Make lists on the Lists page.",
+        help_text="Every tenant ID on the list gets its own offer, as if typed. Make lists on the Lists page.",
     )
     acknowledge = forms.BooleanField(
         required=False,
