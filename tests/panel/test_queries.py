@@ -122,6 +122,22 @@ def test_the_consumer_view_of_an_image(owner, consumer, dfw, shared_image):
     assert measured(build, client, f"/images/{shared_image.pk}/") == [10, 10]
 
 
+def test_the_consumer_view_of_a_deprecated_image(owner, consumer, dfw, shared_image):
+    """R25: the banner's replacement, with the consumer's answer to it, is one query more, whatever the servers."""
+    factories.member(owner, shared_image, consumer, "accepted")
+    successor = factories.image(owner, dfw, name="successor", visibility="shared")
+    factories.member(owner, successor, consumer)
+    shared_image.deprecate(owner, replacement=successor.pk)
+    client = signed_in(consumer)
+
+    def build(start, end):
+        for number in range(start, end):
+            Server.objects.boot(consumer, shared_image, f"box-{number}")
+
+    assert "Accept the replacement" in client.get(f"/images/{shared_image.pk}/").content.decode()
+    assert measured(build, client, f"/images/{shared_image.pk}/") == [11, 11]
+
+
 def test_the_server_list(owner, consumer, dfw, shared_image):
     factories.member(owner, shared_image, consumer, "accepted")
     own = factories.image(consumer, dfw, name="own")
