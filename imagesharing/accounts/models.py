@@ -347,8 +347,10 @@ class PersonSession(AbstractBaseSession):
         return SessionStore
 
 
-def label_tenant_id(value: object) -> int:
-    """R21, R17: any well-formed tenant ID may be labelled; whether it exists is never looked up."""
+def kept_tenant_id(value: object) -> int:
+    """R17: a tenant ID a tenant keeps for itself (a label, R21; a list, R23; a trusted producer,
+    R24) or operators keep for it (an allowed tenant, R28): any well-formed one, never looked up,
+    so keeping it tells nothing of whether that tenant exists."""
     try:
         return parse_tenant_id(value)
     except TenantUnavailable:
@@ -387,7 +389,7 @@ class TenantLabelQuerySet(models.QuerySet["TenantLabel"]):
         owner = user.account
         if owner is None:
             raise NotPermitted("This login does not belong to a tenant.")
-        number = label_tenant_id(tenant_id)
+        number = kept_tenant_id(tenant_id)
         text = clean_label(text)
         mine = self.of(owner).filter(tenant_id=number)
         if not text:

@@ -12,21 +12,12 @@ from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 
-from imagesharing.accounts.models import Account, User
-from imagesharing.errors import InvalidValue, PolicyRefused, TenantUnavailable
+from imagesharing.accounts.models import Account, User, kept_tenant_id
+from imagesharing.errors import InvalidValue, PolicyRefused
 from imagesharing.lib.decorators import alters_data
-from imagesharing.lib.parse import parse_tenant_id
 
 SHARING_OFF = "A sharing policy set by the cloud's operators does not allow your tenant to share images."
 NOT_ALLOWED = "A sharing policy set by the cloud's operators does not allow your tenant to share with that tenant ID."
-
-
-def allowed_tenant_id(value: object) -> int:
-    """An allowed list holds any well-formed tenant ID, as typed; none is looked up (R17)."""
-    try:
-        return parse_tenant_id(value)
-    except TenantUnavailable:
-        raise InvalidValue("A tenant ID is a positive whole number.") from None
 
 
 # R28 as SQL columns, so that the read an offer makes anyway can carry them (`Image._membership_facts`):
@@ -118,7 +109,7 @@ class SharingPolicy(models.Model):
         """An operator sets the policy (and, given, its allowed tenant IDs), recorded as theirs, now."""
         operator.require_operator()
         self.clean_quota()
-        numbers = None if allowed is None else {allowed_tenant_id(number) for number in allowed}
+        numbers = None if allowed is None else {kept_tenant_id(number) for number in allowed}
         with transaction.atomic():
             self.changed_by, self.changed_at = operator, timezone.now()
             self.save()

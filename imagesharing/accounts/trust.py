@@ -7,11 +7,10 @@ never matches, and the page tells nothing of which tenants exist (R17).
 
 from django.db import IntegrityError, models, transaction
 
-from imagesharing.accounts.models import Account, User
+from imagesharing.accounts.models import Account, User, kept_tenant_id
 from imagesharing.choices import MemberStatus, Role
-from imagesharing.errors import InvalidValue, NotPermitted, QuotaExceeded, TenantUnavailable
+from imagesharing.errors import InvalidValue, NotPermitted, QuotaExceeded
 from imagesharing.lib.decorators import alters_data
-from imagesharing.lib.parse import parse_tenant_id
 
 # A consumer's lists are its own settings, not a directory: a bound keeps the page one page.
 PRODUCER_RULES_PER_TENANT = 1000
@@ -29,14 +28,6 @@ AUTOMATIC_NOTES = {
 AUTOMATIC_ANSWER_SQL = """(SELECT r.answer FROM accounts_producerrule r
           JOIN accounts_account p ON p.tenant_id = r.tenant_id
          WHERE r.consumer_id = {consumer} AND p.id = %s)"""
-
-
-def producer_tenant_id(value: object) -> int:
-    """R24, R17: any well-formed tenant ID may be trusted or blocked; whether it exists is never looked up."""
-    try:
-        return parse_tenant_id(value)
-    except TenantUnavailable:
-        raise InvalidValue("A tenant ID is a positive whole number.") from None
 
 
 def clean_answer(answer: object) -> str:
@@ -60,7 +51,7 @@ class ProducerRuleQuerySet(models.QuerySet["ProducerRule"]):
         """
         user.require_role(Role.MEMBER, "change trusted producers")
         consumer = _consumer_of(user)
-        number = producer_tenant_id(tenant_id)
+        number = kept_tenant_id(tenant_id)
         answer = clean_answer(answer)
         mine = self.of(consumer).filter(tenant_id=number)
         with transaction.atomic():
@@ -82,7 +73,7 @@ class ProducerRuleQuerySet(models.QuerySet["ProducerRule"]):
         """R24: take a producer's tenant ID off either list (R27: not a reader); returns the ID.
         Its next offers wait for an answer again; offers already answered keep their answers."""
         user.require_role(Role.MEMBER, "change trusted producers")
-        number = producer_tenant_id(tenant_id)
+        number = kept_tenant_id(tenant_id)
         self.of(_consumer_of(user)).filter(tenant_id=number).delete()
         return number
 

@@ -26,7 +26,7 @@ from django.db.models import Count
 from django.utils import timezone
 from django_tasks import task
 
-from imagesharing.accounts.models import Account, User, label_tenant_id
+from imagesharing.accounts.models import Account, User, kept_tenant_id
 from imagesharing.choices import Role, Status, Visibility
 from imagesharing.errors import (
     ChecklistRequired,
@@ -63,9 +63,9 @@ def clean_list_name(name: object) -> str:
 
 
 def clean_tenant_numbers(tenant_ids: Iterable[object]) -> list[int]:
-    """R23: the tenant IDs of a list, each parsed as any tenant ID is (`label_tenant_id`: none
+    """R23: the tenant IDs of a list, each parsed as any tenant ID is (`kept_tenant_id`: none
     is looked up), in the order typed, once each; at most TENANTS_PER_LIST."""
-    numbers = list(dict.fromkeys(label_tenant_id(tenant_id) for tenant_id in tenant_ids))
+    numbers = list(dict.fromkeys(kept_tenant_id(tenant_id) for tenant_id in tenant_ids))
     if len(numbers) > TENANTS_PER_LIST:
         raise QuotaExceeded(f"A list holds at most {TENANTS_PER_LIST} tenant IDs ({len(numbers)} given).")
     return numbers

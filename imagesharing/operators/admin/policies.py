@@ -7,7 +7,8 @@ from django.contrib import admin
 from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import reverse
 
-from imagesharing.accounts.policies import SharingPolicy, SharingSwitch, allowed_tenant_id
+from imagesharing.accounts.models import kept_tenant_id
+from imagesharing.accounts.policies import SharingPolicy, SharingSwitch
 from imagesharing.errors import InvalidValue
 from imagesharing.images.approvals import ShareRequest, ShareRequestQuerySet
 from imagesharing.operators.admin.kit import IdSearchAdmin, ReadOnlyRows, run_each
@@ -35,7 +36,7 @@ class SharingPolicyForm(forms.ModelForm):
     def clean_allowed_tenant_ids(self) -> list[int]:
         text = self.cleaned_data["allowed_tenant_ids"].replace(",", " ")
         try:
-            return [allowed_tenant_id(word) for word in text.split()]
+            return [kept_tenant_id(word) for word in text.split()]
         except InvalidValue as error:
             raise forms.ValidationError(error.message) from None
 

@@ -7,7 +7,7 @@ from imagesharing.accounts.models import (
     TENANT_NAME_MAX_LENGTH,
     clean_label,
     clean_tenant_name,
-    label_tenant_id,
+    kept_tenant_id,
 )
 from imagesharing.lib.parse import TENANT_ID_MAX_DIGITS
 from imagesharing.panel.forms.checked import checked
@@ -50,7 +50,7 @@ class LabelForm(forms.Form):
             del self.fields["tenant_id"]
 
     def clean_tenant_id(self) -> int:
-        return checked(label_tenant_id, self.cleaned_data["tenant_id"])
+        return checked(kept_tenant_id, self.cleaned_data["tenant_id"])
 
     def clean_text(self) -> str:
         return checked(clean_label, self.cleaned_data["text"])

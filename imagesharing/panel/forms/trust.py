@@ -2,7 +2,8 @@
 
 from django import forms
 
-from imagesharing.accounts.trust import clean_answer, producer_tenant_id
+from imagesharing.accounts.models import kept_tenant_id
+from imagesharing.accounts.trust import clean_answer
 from imagesharing.choices import MemberStatus
 from imagesharing.lib.parse import TENANT_ID_MAX_DIGITS
 from imagesharing.panel.forms.checked import checked
@@ -27,7 +28,7 @@ class ProducerRuleForm(forms.Form):
     )
 
     def clean_tenant_id(self) -> int:
-        return checked(producer_tenant_id, self.cleaned_data["tenant_id"])
+        return checked(kept_tenant_id, self.cleaned_data["tenant_id"])
 
     def clean_answer(self) -> str:
         return checked(clean_answer, self.cleaned_data["answer"])

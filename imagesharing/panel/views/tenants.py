@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import reswap
 
-from imagesharing.accounts.models import TenantLabel, label_tenant_id
+from imagesharing.accounts.models import TenantLabel, kept_tenant_id
 from imagesharing.panel.forms.tenants import LabelForm, TenantNameForm
 from imagesharing.panel.http import TenantRequest, tenant_view
 from imagesharing.panel.rendering import render_page, safe_next, wants_fragment
@@ -65,7 +65,7 @@ def label(request: TenantRequest, tenant_id: int) -> HttpResponse:
     With htmx the label's place turns into the form, and after a change every place
     the page shows that tenant ID's label is swapped at once.
     """
-    number = label_tenant_id(tenant_id)
+    number = kept_tenant_id(tenant_id)
     back = safe_next(request, labels_url())
     current = TenantLabel.objects.for_tenants(request.account, [number]).get(number, "")
     auto_id = f"label-{number}-%s"  # unique among the forms a page may open for several tenant IDs
