@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 from imagesharing.accounts.models import Account
 from imagesharing.errors import TenantUnavailable
 from imagesharing.images.models import Image
-from imagesharing.lib.parse import TENANT_ID_MAX, parse_field_value, parse_tenant_id
+from imagesharing.lib.parse import TENANT_ID_MAX, parse_field_value, parse_line, parse_tenant_id
 from imagesharing.memberships.members import ImageMember
 
 
@@ -47,3 +47,19 @@ def test_row_ids_parse_as_their_column_does():
 @pytest.mark.parametrize("text", ["9" * 30, "-1", "1.5", "x"])
 def test_integers_outside_64_bits_or_not_integers_are_none(text):
     assert parse_field_value(ImageMember, "member__tenant_id", text) is None
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("  Dallas branch ", "Dallas branch"),
+        ("", ""),
+        (None, ""),
+        (42, ""),
+        ("x" * 20, "x" * 20),
+        ("x" * 21, None),
+        ("a\x00b", None),
+    ],
+)
+def test_a_line_of_text_is_stripped_and_bounded(value, expected):
+    assert parse_line(value, 20) == expected

@@ -23,7 +23,7 @@ from imagesharing.errors import (
     TenantUnavailable,
 )
 from imagesharing.lib.decorators import alters_data
-from imagesharing.lib.parse import parse_field_value, parse_tenant_id
+from imagesharing.lib.parse import parse_field_value, parse_line, parse_tenant_id
 from imagesharing.lib.rows import Columns, fetch_one
 
 TENANT_NAME_MAX_LENGTH = 128
@@ -34,10 +34,10 @@ LABELS_PER_TENANT = 1000
 
 def clean_tenant_name(name: object) -> str:
     """R21: a tenant's display name, as operators and the tenant itself give it: 1 to 128 characters."""
-    name = name.strip() if isinstance(name, str) else ""
-    if not name or len(name) > TENANT_NAME_MAX_LENGTH or "\x00" in name:
+    text = parse_line(name, TENANT_NAME_MAX_LENGTH)
+    if not text:
         raise InvalidValue(f"A tenant needs a name of 1 to {TENANT_NAME_MAX_LENGTH} characters.")
-    return name
+    return text
 
 
 class RegionQuerySet(models.QuerySet["Region"]):
@@ -359,10 +359,10 @@ def kept_tenant_id(value: object) -> int:
 
 def clean_label(text: object) -> str:
     """R21: a private label as typed, stripped; blank clears it."""
-    text = text.strip() if isinstance(text, str) else ""
-    if len(text) > LABEL_MAX_LENGTH or "\x00" in text:
+    label = parse_line(text, LABEL_MAX_LENGTH)
+    if label is None:
         raise InvalidValue(f"A label is at most {LABEL_MAX_LENGTH} characters.")
-    return text
+    return label
 
 
 class TenantLabelQuerySet(models.QuerySet["TenantLabel"]):

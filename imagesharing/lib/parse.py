@@ -18,6 +18,15 @@ TENANT_ID_MAX = 2**63 - 1
 TENANT_ID_MAX_DIGITS = len(str(TENANT_ID_MAX))
 
 
+def parse_line(value: object, max_length: int) -> str | None:
+    """One line of plain text as typed (a name, a label): stripped; None when it is longer than
+    `max_length` or holds a NUL, which no database column takes. Anything not a string is blank."""
+    text = value.strip() if isinstance(value, str) else ""
+    if len(text) > max_length or "\x00" in text:
+        return None
+    return text
+
+
 def parse_tenant_id(value: object) -> int:
     """A tenant ID as a person or a script gives it: a number, or ASCII digits with blanks around.
 

@@ -39,7 +39,7 @@ from imagesharing.errors import (
 )
 from imagesharing.images.models import Image, ShareOutcome
 from imagesharing.lib.decorators import alters_data
-from imagesharing.lib.parse import parse_field_value
+from imagesharing.lib.parse import parse_field_value, parse_line
 from imagesharing.memberships.members import ImageMember
 
 logger = logging.getLogger(__name__)
@@ -56,10 +56,10 @@ INLINE_OFFERS = 2000
 
 def clean_list_name(name: object) -> str:
     """R23: a list's name as typed, stripped: 1 to 100 characters."""
-    name = name.strip() if isinstance(name, str) else ""
-    if not name or len(name) > LIST_NAME_MAX_LENGTH or "\x00" in name:
+    text = parse_line(name, LIST_NAME_MAX_LENGTH)
+    if not text:
         raise InvalidValue(f"A list needs a name of 1 to {LIST_NAME_MAX_LENGTH} characters.")
-    return name
+    return text
 
 
 def clean_tenant_numbers(tenant_ids: Iterable[object]) -> list[int]:
