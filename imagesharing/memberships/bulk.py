@@ -18,10 +18,8 @@ from django.utils import timezone
 from django_tasks import task
 
 from imagesharing.accounts.models import Account, User
-from imagesharing.choices import Role
 from imagesharing.errors import (
     AlreadyMember,
-    ChecklistRequired,
     DomainError,
     InvalidValue,
     NotFound,
@@ -32,8 +30,8 @@ from imagesharing.errors import (
 from imagesharing.images.models import Image
 from imagesharing.lib.decorators import alters_data
 from imagesharing.lib.parse import parse_field_value
-from imagesharing.memberships.lists import ImageOutcome, TenantList, own_images, share_images
-from imagesharing.memberships.members import NOTE_MAX_LENGTH, ImageMember
+from imagesharing.memberships.lists import ImageOutcome, TenantList, check_bulk_share, own_images, share_images
+from imagesharing.memberships.members import NOTE_MAX_LENGTH
 
 # A report lists every row up to this many; beyond, only the offers not made (counts say the rest).
 ROWS_KEPT = 500
@@ -88,15 +86,9 @@ class BulkShareQuerySet(models.QuerySet["BulkShare"]):
         `images` come from `own_images`. R27, the checklist (seed 004), the note (R19) and
         something to share with are refused here, changing nothing.
         """
-        user.require_role(Role.MEMBER, "share images")  # R27
-        if user.account is None:
-            raise NotPermitted("This login does not belong to a tenant.")
-        note = ImageMember.clean_note(note)
-        if not acknowledged and any(image.is_first_share(getattr(image, "member_count", None)) for image in images):
-            raise ChecklistRequired()
         tenants = [str(tenant_id).strip() for tenant_id in tenant_ids]
-        if tenant_list is None and not tenants:
-            raise InvalidValue("Enter at least one tenant ID.")
+        note = check_bulk_share(user, images, tenants, tenant_list, acknowledged=acknowledged, note=note)
+        assert user.account is not None  # `check_bulk_share` refuses a login without a tenant
         if tenant_list is not None and not tenant_list.entries.exists():
             raise InvalidValue("This list has no tenant IDs yet.")
         with transaction.atomic():

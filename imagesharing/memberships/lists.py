@@ -321,6 +321,27 @@ def own_images(user: User, image_ids: Iterable[object]) -> list[Image]:
     return [found[pk] for pk in pks]
 
 
+def check_bulk_share(
+    user: User,
+    images: list[Image],
+    typed: list[str],
+    tenant_list: "TenantList | None",
+    *,
+    acknowledged: bool,
+    note: object,
+) -> str:
+    """What a bulk share refuses before it changes anything, now or in the background: R27, the
+    note (R19), seed 004's checklist if any image's share would be its first, and nothing to
+    share with. Returns the note, cleaned."""
+    _owner(user, "share images")
+    note = ImageMember.clean_note(note)
+    if not acknowledged and any(image.is_first_share(getattr(image, "member_count", None)) for image in images):
+        raise ChecklistRequired()
+    if tenant_list is None and not typed:
+        raise InvalidValue("Enter at least one tenant ID.")
+    return note
+
+
 @alters_data
 def share_images(
     user: User,
@@ -349,13 +370,8 @@ def share_images(
     that a long share never holds the database, the list or its images for long; a refusal
     then keeps the images shared before it.
     """
-    user.require_role(Role.MEMBER, "share images")  # R27
-    note = ImageMember.clean_note(note)
-    if not acknowledged and any(image.is_first_share(getattr(image, "member_count", None)) for image in images):
-        raise ChecklistRequired()
     typed = [str(tenant_id) for tenant_id in tenant_ids]
-    if tenant_list is None and not typed:
-        raise InvalidValue("Enter at least one tenant ID.")
+    note = check_bulk_share(user, images, typed, tenant_list, acknowledged=acknowledged, note=note)
     ends = {"offer_expires_at": offer_expires_at, "access_ends_at": access_ends_at}
     rows: list[ImageOutcome] = []
     with nullcontext() if each_image_apart else transaction.atomic():
