@@ -249,7 +249,7 @@ class TenantList(models.Model):
         """R23 on the locked list row: offer these images to these tenants, answering for each."""
         outcomes = []
         for image in images:
-            outcomes += [ImageOutcome(image, outcome) for outcome in image.add_members(user, [str(n) for n in numbers])]
+            outcomes += [ImageOutcome(image, outcome) for outcome in image.add_members(user, numbers)]
         return outcomes
 
 
@@ -378,7 +378,7 @@ def share_images(
         for image in images:
             with transaction.atomic():
                 locked = None if tenant_list is None else tenant_list._lock(user, "share images")
-                tenants: list[object] = list(typed) if locked is None else [str(n) for n in locked.tenant_ids()]
+                tenants: list[object] = list(typed) if locked is None else list(locked.tenant_ids())
                 if not tenants:
                     raise InvalidValue("This list has no tenant IDs yet.")
                 try:
